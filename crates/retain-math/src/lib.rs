@@ -1,0 +1,1 @@
+//! The math of retain (filled in by the kernels work).
