@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './feature-encoder.js';
+export * from './label-vocabulary.js';
