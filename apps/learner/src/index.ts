@@ -1,3 +1,4 @@
 export * from './config.js';
 export * from './feature-encoder.js';
 export * from './label-vocabulary.js';
+export * from './scenarios/index.js';

