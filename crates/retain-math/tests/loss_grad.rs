@@ -1,0 +1,230 @@
+//! lossGrad against a naive f64 reference of SPEC.md and central finite differences of it.
+
+mod common;
+
+use common::{assert_close, fd_gradient, ref_log_softmax, ref_logits, ref_loss, to_f64, Case};
+use retain_math::{
+    forward, loss_grad, Activation, Distill, Dropout, LossOutputs, LossTerms, MlpInput, Workspace,
+};
+
+/// Runs the kernel on `case`: (loss, grad, per-example loss, logits).
+fn run(case: &Case) -> (f64, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let mut grad = vec![f32::NAN; case.net.param_count()];
+    let mut per = vec![0.0; case.batch];
+    let mut logits = vec![0.0; case.batch * case.net.classes()];
+    let input = MlpInput {
+        params: &case.params,
+        x: &case.x,
+        batch: case.batch,
+        mask: case.mask.as_deref(),
+    };
+    let terms = LossTerms {
+        targets: &case.targets,
+        weights: case.weights.as_deref(),
+        dropout: case.dropout,
+        distill: case
+            .distill
+            .as_ref()
+            .map(|(t, temperature, weight)| Distill {
+                teacher_logits: t,
+                temperature: *temperature,
+                weight: *weight,
+            }),
+    };
+    let out = LossOutputs {
+        grad: &mut grad,
+        per_example_loss: Some(&mut per),
+        logits: Some(&mut logits),
+    };
+    let loss = loss_grad(&case.net, input, terms, out, &mut Workspace::new());
+    (loss, grad, per, logits)
+}
+
+/// Checks loss, per-example losses and the gradient against the reference and its finite differences.
+fn check(case: &Case) {
+    let (loss, grad, per, _) = run(case);
+    let p = to_f64(&case.params);
+    let (ref_total, ref_per) = ref_loss(case, &p);
+    assert_close("loss", &[loss], &[ref_total], 1e-5);
+    assert_close("perExampleLoss", &to_f64(&per), &ref_per, 1e-5);
+    let fd = fd_gradient(&p, 1e-5, |q| ref_loss(case, q).0);
+    assert_close("grad", &to_f64(&grad), &fd, 2e-5);
+}
+
+#[test]
+fn linear_model_gradient_matches_finite_differences() {
+    check(&Case::new(&[4, 3], Activation::Relu, 5, 1));
+}
+
+#[test]
+fn relu_deep_net_gradient_matches_finite_differences() {
+    check(&Case::new(&[5, 7, 6, 4], Activation::Relu, 6, 2));
+}
+
+#[test]
+fn tanh_deep_net_gradient_matches_finite_differences() {
+    check(&Case::new(&[3, 8, 8, 8, 5], Activation::Tanh, 4, 3));
+}
+
+#[test]
+fn weights_and_output_mask_enter_loss_and_gradient() {
+    check(
+        &Case::new(&[5, 6, 5], Activation::Relu, 7, 4)
+            .with_weights(40)
+            .with_mask(41),
+    );
+}
+
+#[test]
+fn dropout_gradient_matches_finite_differences_under_the_same_mask() {
+    let mut case = Case::new(&[6, 9, 7, 3], Activation::Tanh, 5, 5).with_weights(50);
+    case.dropout = Some(Dropout {
+        rate: 0.3,
+        seed: 12345,
+    });
+    check(&case);
+    let mut relu = Case::new(&[6, 9, 7, 3], Activation::Relu, 5, 6).with_mask(60);
+    relu.dropout = Some(Dropout { rate: 0.5, seed: 7 });
+    check(&relu);
+}
+
+#[test]
+fn distillation_term_gradient_matches_finite_differences() {
+    check(&Case::new(&[4, 3], Activation::Relu, 6, 7).with_distill(70, 2.0, 0.7));
+    check(
+        &Case::new(&[5, 6, 4], Activation::Tanh, 5, 8)
+            .with_distill(80, 3.5, 1.3)
+            .with_weights(81),
+    );
+}
+
+#[test]
+fn distillation_with_mask_weights_and_dropout_matches_finite_differences() {
+    let mut case = Case::new(&[5, 8, 6, 5], Activation::Relu, 6, 9)
+        .with_mask(90)
+        .with_weights(91)
+        .with_distill(92, 2.0, 0.5);
+    case.dropout = Some(Dropout {
+        rate: 0.25,
+        seed: 99,
+    });
+    check(&case);
+}
+
+#[test]
+fn distillation_against_itself_adds_nothing() {
+    let case = Case::new(&[4, 5, 3], Activation::Tanh, 4, 10);
+    let (_, _, _, logits) = run(&case);
+    let with = case.clone().with_distill(0, 2.0, 1.0);
+    let with = Case {
+        distill: Some((logits, 2.0, 1.0)),
+        ..with
+    };
+    let (plain_loss, plain_grad, _, _) = run(&case);
+    let (loss, grad, _, _) = run(&with);
+    assert_close("loss", &[loss], &[plain_loss], 1e-6);
+    assert_close("grad", &to_f64(&grad), &to_f64(&plain_grad), 1e-6);
+}
+
+#[test]
+fn batch_loss_divides_by_batch_not_by_sum_of_weights() {
+    let mut case = Case::new(&[3, 4], Activation::Relu, 4, 11);
+    case.weights = Some(vec![2.0, 0.0, 0.5, 1.0]);
+    let (loss, _, per, _) = run(&case);
+    let expected = (2.0 * per[0] as f64 + 0.5 * per[2] as f64 + per[3] as f64) / 4.0;
+    assert_close("loss", &[loss], &[expected], 1e-6);
+}
+
+#[test]
+fn logits_output_equals_forward_and_masks_with_negative_infinity() {
+    let mut case = Case::new(&[5, 6, 4], Activation::Relu, 3, 12).with_mask(120);
+    case.dropout = Some(Dropout { rate: 0.4, seed: 3 });
+    let (_, _, _, logits) = run(&case);
+    let mut fwd = vec![0.0; logits.len()];
+    let input = MlpInput {
+        params: &case.params,
+        x: &case.x,
+        batch: case.batch,
+        mask: case.mask.as_deref(),
+    };
+    forward(
+        &case.net,
+        input,
+        case.dropout,
+        &mut fwd,
+        &mut Workspace::new(),
+    );
+    assert_eq!(logits, fwd);
+    let p = to_f64(&case.params);
+    for i in 0..case.batch {
+        let z = ref_logits(&case, &p, i);
+        for c in 0..4 {
+            let got = logits[i * 4 + c];
+            if case.allowed(i, c) {
+                assert!((f64::from(got) - z[c]).abs() < 1e-5, "logit {i},{c}");
+            } else {
+                assert_eq!(got, f32::NEG_INFINITY);
+            }
+        }
+    }
+}
+
+#[test]
+fn dropout_rate_zero_is_the_identity() {
+    let case = Case::new(&[5, 6, 4], Activation::Relu, 3, 13);
+    let dropped = Case {
+        dropout: Some(Dropout { rate: 0.0, seed: 1 }),
+        ..case.clone()
+    };
+    assert_eq!(run(&case).1, run(&dropped).1);
+}
+
+#[test]
+fn masked_classes_get_zero_gradient_on_their_output_weights() {
+    let mut case = Case::new(&[3, 4], Activation::Relu, 2, 14);
+    case.targets = vec![0, 1];
+    case.mask = Some(vec![1, 1, 0, 1, 1, 1, 0, 0]);
+    let (_, grad, per, _) = run(&case);
+    // class 2 is masked in both rows: its weight row and bias get no gradient.
+    assert!(grad[2 * 3..3 * 3].iter().all(|&g| g == 0.0));
+    assert_eq!(grad[12 + 2], 0.0);
+    let p = to_f64(&case.params);
+    let lp = ref_log_softmax(&case, &ref_logits(&case, &p, 1), 1, 1.0);
+    assert!((f64::from(per[1]) + lp[1]).abs() < 1e-6);
+}
+
+#[test]
+fn workspace_reuse_across_shapes_gives_identical_results() {
+    let a = Case::new(&[6, 9, 7, 3], Activation::Tanh, 9, 15);
+    let b = Case::new(&[4, 5], Activation::Relu, 2, 16).with_mask(160);
+    let mut ws = Workspace::new();
+    let run_ws = |c: &Case, ws: &mut Workspace| {
+        let mut grad = vec![0.0; c.net.param_count()];
+        let input = MlpInput {
+            params: &c.params,
+            x: &c.x,
+            batch: c.batch,
+            mask: c.mask.as_deref(),
+        };
+        let terms = LossTerms {
+            targets: &c.targets,
+            ..Default::default()
+        };
+        let loss = loss_grad(
+            &c.net,
+            input,
+            terms,
+            LossOutputs {
+                grad: &mut grad,
+                per_example_loss: None,
+                logits: None,
+            },
+            ws,
+        );
+        (loss, grad)
+    };
+    let first = run_ws(&a, &mut ws);
+    let _ = run_ws(&b, &mut ws);
+    assert_eq!(run_ws(&a, &mut ws), first);
+    assert_eq!(run_ws(&b, &mut Workspace::new()), run_ws(&b, &mut ws));
+}
