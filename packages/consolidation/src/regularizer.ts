@@ -1,0 +1,33 @@
+import type { DistillOptions } from '@retain/kernels';
+import type { Batch } from './batch.js';
+
+/**
+ * One composable part of the training objective (EWC, SI, distillation, your own). TrainStep calls the
+ * hooks it implements, in this order each step: `teacher` (a fused distillation term for the kernels'
+ * lossGrad), `beforeUpdate` (sees the data gradient), `penaltyGrad` (adds its gradient), then the optimizer
+ * update, then `afterUpdate`. Every per-parameter buffer it holds follows the model through `growOutput`.
+ */
+export interface Regularizer {
+  /** Unique name; the key of its penalty in step results and of its state in TrainStep snapshots. */
+  readonly name: string;
+  /** Layer sizes of the model it regularizes. */
+  readonly sizes: readonly number[];
+  /** Teacher logits and settings for this batch's fused distillation term, or undefined for none. */
+  teacher?(batch: Batch): DistillOptions | undefined;
+  /** Async form of `teacher`. */
+  teacherAsync?(batch: Batch): Promise<DistillOptions | undefined>;
+  /** Adds d(penalty)/dθ into `grad` and returns the penalty. */
+  penaltyGrad?(params: Float32Array, grad: Float32Array): number;
+  /** Async form of `penaltyGrad`. */
+  penaltyGradAsync?(params: Float32Array, grad: Float32Array): Promise<number>;
+  /** Called with θ before the update and the gradient of the data loss (cross-entropy + distillation). */
+  beforeUpdate?(params: Float32Array, dataGrad: Float32Array): void;
+  /** Called with θ after the update. */
+  afterUpdate?(params: Float32Array): void;
+  /** Widen every per-parameter buffer for `newClasses` more outputs; `params` is the already grown θ. */
+  growOutput(newClasses: number, params: Float32Array): void;
+  /** Versioned plain copy of the state. */
+  snapshot(): unknown;
+  /** Restore a snapshot; throws a typed error and keeps the state when it does not fit. */
+  restore(snapshot: unknown): void;
+}
