@@ -1,0 +1,62 @@
+import type { Kernels, KernelsInfo, RawKernels } from './types.js';
+import { validateAdam, validateEwc, validateFisher, validateForward, validateLossGrad, validateSgd } from './validate.js';
+
+/**
+ * Wraps a backend's unchecked {@link RawKernels} into {@link Kernels}: every call is validated first (typed
+ * errors naming the field, nothing written on rejection), so all backends reject bad input identically.
+ * The async variants validate synchronously at call time and report a rejection through the promise.
+ */
+export function createKernels(raw: RawKernels, info: KernelsInfo): Kernels {
+  return {
+    backend: info.backend,
+    info,
+    forward(args) {
+      validateForward(args);
+      raw.forward(args);
+    },
+    async forwardAsync(args) {
+      validateForward(args);
+      return raw.forwardAsync(args);
+    },
+    lossGrad(args) {
+      validateLossGrad(args);
+      return raw.lossGrad(args);
+    },
+    async lossGradAsync(args) {
+      validateLossGrad(args);
+      return raw.lossGradAsync(args);
+    },
+    fisherDiag(args) {
+      validateFisher(args);
+      raw.fisherDiag(args);
+    },
+    async fisherDiagAsync(args) {
+      validateFisher(args);
+      return raw.fisherDiagAsync(args);
+    },
+    ewcPenaltyGrad(args) {
+      validateEwc(args);
+      return raw.ewcPenaltyGrad(args);
+    },
+    async ewcPenaltyGradAsync(args) {
+      validateEwc(args);
+      return raw.ewcPenaltyGradAsync(args);
+    },
+    sgdStep(args) {
+      validateSgd(args);
+      return raw.sgdStep(args);
+    },
+    async sgdStepAsync(args) {
+      validateSgd(args);
+      return raw.sgdStepAsync(args);
+    },
+    adamStep(args) {
+      validateAdam(args);
+      return raw.adamStep(args);
+    },
+    async adamStepAsync(args) {
+      validateAdam(args);
+      return raw.adamStepAsync(args);
+    },
+  };
+}
