@@ -53,6 +53,8 @@ export class PeriodicTrigger implements DriftDetector {
   /** Count one value (validated like every detector's input). */
   update(x: number | boolean): this {
     if (typeof x !== 'boolean') checkFinite(x);
+    // Restarting the count after each firing keeps the schedule and the reset-after-drift contract.
+    if (this.drift) this.reset();
     this.n += 1;
     this.drift = this.n % this.config.period === 0;
     return this;
