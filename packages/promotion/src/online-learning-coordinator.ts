@@ -86,6 +86,9 @@ export class OnlineLearningCoordinator {
     this.policy = options.policy instanceof PromotionPolicy ? options.policy : new PromotionPolicy(options.policy ?? {});
     this.evaluator = options.evaluator ?? new Evaluator();
     this.summarizer = options.summarizer ?? new TrajectorySummarizer();
+    const b = options.benchmark;
+    // An escaping benchmark path is a caller error: refuse it now, not as a failed cycle later.
+    if (b !== undefined && 'path' in b && !('tasks' in b)) options.store.resolvePath(b.path);
   }
 
   /** Run one cycle; throws `LockedError` if another cycle holds the store, `NotFoundError` for an unknown pinned baseline. */
