@@ -21,7 +21,12 @@ export const modelArtifactSchema = z.object({
   checkpointId: z.string().min(1).max(256).nullable().default(null),
 });
 /** What a train function produces and a version stores: weight bytes plus a JSON spec. */
-export type ModelArtifact = z.input<typeof modelArtifactSchema>;
+export interface ModelArtifact {
+  weights: Uint8Array;
+  spec: JsonValue;
+  /** The learner's checkpoint this version was taken from, if any. */
+  checkpointId?: string | null;
+}
 
 /** zod schema of a benchmark summary kept on a promoted version. */
 export const benchmarkSummarySchema = z.object({
