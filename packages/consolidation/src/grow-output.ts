@@ -1,8 +1,9 @@
-import { InvalidArgumentError, Rng, ShapeError, paramCount } from '@retain/core';
+import { type Activation, InvalidArgumentError, Rng, ShapeError, paramCount } from '@retain/core';
 
 /**
- * How new output units are filled: one constant for weights and biases, separate constants, or a fresh
- * PyTorch-default draw U(−1/√n_in, 1/√n_in) from the given Rng.
+ * How new output units are filled: one constant for weights and biases, separate constants, or a fresh draw
+ * from the given Rng by the scheme of `initParams` in @retain/kernels (weights He-normal for relu,
+ * Glorot-uniform for tanh; biases zero).
  */
 export type GrowFill = number | { weight: number; bias: number } | Rng;
 
@@ -23,6 +24,7 @@ export function growOutputBuffer(
   buffer: Float32Array,
   newClasses: number,
   fill: GrowFill,
+  activation: Activation = 'relu',
 ): Float32Array {
   checkNewClasses(newClasses);
   const expected = paramCount(sizes);
@@ -38,9 +40,13 @@ export function growOutputBuffer(
   out.set(buffer.subarray(oldWeightEnd), newWeightEnd);
   const newBiasStart = newWeightEnd + classes;
   if (fill instanceof Rng) {
-    const bound = 1 / Math.sqrt(nIn);
-    for (let i = oldWeightEnd; i < newWeightEnd; i++) out[i] = (2 * fill.float() - 1) * bound;
-    for (let i = newBiasStart; i < out.length; i++) out[i] = (2 * fill.float() - 1) * bound;
+    if (activation === 'relu') {
+      const std = Math.sqrt(2 / nIn);
+      for (let i = oldWeightEnd; i < newWeightEnd; i++) out[i] = fill.normal() * std;
+    } else {
+      const limit = Math.sqrt(6 / (nIn + classes + newClasses));
+      for (let i = oldWeightEnd; i < newWeightEnd; i++) out[i] = (2 * fill.float() - 1) * limit;
+    }
   } else {
     const w = typeof fill === 'number' ? fill : fill.weight;
     const b = typeof fill === 'number' ? fill : fill.bias;

@@ -1,6 +1,5 @@
 export { type Batch, type EncodedExample, BatchBuffer, checkBatch } from './batch.js';
 export { type GrowFill, growOutputBuffer, copyNewOutputs, checkNewClasses } from './grow-output.js';
-export { initParams } from './param-init.js';
 export { modelSpecSchema, grownSizes } from './model-spec.js';
 export {
   Optimizer,

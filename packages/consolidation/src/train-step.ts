@@ -11,12 +11,11 @@ import {
   rngStateSchema,
   type RngState,
 } from '@retain/core';
-import type { DistillOptions, Kernels, LossGradArgs } from '@retain/kernels';
+import { type DistillOptions, type Kernels, type LossGradArgs, initParams } from '@retain/kernels';
 import { type Batch, checkBatch } from './batch.js';
 import { type GrowFill, checkNewClasses, growOutputBuffer } from './grow-output.js';
 import { grownSizes, modelSpecSchema, sameSizes, seedSchema } from './model-spec.js';
 import { Optimizer, type OptimizerSnapshot, optimizerConfigSchema } from './optimizer.js';
-import { initParams } from './param-init.js';
 import { parseSnapshot } from './parse-snapshot.js';
 import type { Regularizer } from './regularizer.js';
 
@@ -35,7 +34,7 @@ export const trainStepConfigSchema = z
 /** Options of {@link TrainStep}. */
 export interface TrainStepOptions extends z.input<typeof trainStepConfigSchema> {
   kernels: Kernels;
-  /** Initial θ in the fixed layout (copied); PyTorch-default init from `seed` when absent. */
+  /** Initial θ in the fixed layout (copied); `initParams` of @retain/kernels from `seed` when absent. */
   params?: Float32Array;
   /** Composable parts of the objective, applied in order; names must be unique. */
   regularizers?: readonly Regularizer[];
@@ -122,7 +121,7 @@ export class TrainStep {
     });
     this.optimizer = new Optimizer(config.optimizer, n, 'trainStep.optimizer');
     this.regularizers = regularizers.slice();
-    this.paramsValue = params ? params.slice() : initParams(this.sizesValue, this.rng);
+    this.paramsValue = params ? params.slice() : initParams(this.sizesValue, this.rng, this.activation);
     this.grad = new Float32Array(n);
   }
 
@@ -222,14 +221,14 @@ export class TrainStep {
   }
 
   /**
-   * Add `newClasses` output units: θ's new rows/bias from `fill` (default a fresh PyTorch-default draw from
-   * the step's Rng), and every per-parameter buffer (optimizer moments, Fisher, anchors, ω/Ω, teacher) carried.
+   * Add `newClasses` output units: θ's new rows/bias from `fill` (default a fresh draw from the step's Rng,
+   * `initParams`' scheme), and every per-parameter buffer (optimizer moments, Fisher, anchors, ω/Ω, teacher) carried.
    */
   growOutput(newClasses: number, fill: GrowFill = this.rng): void {
     checkNewClasses(newClasses);
     if (this.busy) throw new LockedError('trainStep', 'a step is running');
     const old = this.sizesValue;
-    const params = growOutputBuffer(old, this.paramsValue, newClasses, fill);
+    const params = growOutputBuffer(old, this.paramsValue, newClasses, fill, this.activation);
     this.optimizer.growOutput(old, newClasses);
     for (const r of this.regularizers) r.growOutput(newClasses, params);
     this.paramsValue = params;
