@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Rng, ShapeError } from '@retain/core';
+import { balancedVictim, nonEmptyGroups } from './domain-quota.js';
 import { ExtremaTree } from './extrema-tree.js';
 import { parseReplayConfig } from './replay-config.js';
 import type { ReplayBufferConfig, ReplayBufferOptions, ReplayStrategy } from './replay-config.js';
@@ -80,12 +81,12 @@ export class ReplayBuffer<E> {
   /** The stored item with this id and its metadata, or undefined. */
   get(id: string): ReplayEntry<E> | undefined {
     const s = this.t.slotOf(id);
-    return s < 0 ? undefined : this.entryAt(s);
+    return s < 0 ? undefined : this.t.entry(s);
   }
 
   /** Every stored item with its metadata, in slot order. */
   *entries(): IterableIterator<ReplayEntry<E>> {
-    for (let s = 0; s < this.t.hwm; s++) if (this.t.ids[s] !== null) yield this.entryAt(s);
+    for (let s = 0; s < this.t.hwm; s++) if (this.t.ids[s] !== null) yield this.t.entry(s);
   }
 
   /** Offer one item of the stream; the strategy decides whether it is stored and what it evicts. */
@@ -154,7 +155,7 @@ export class ReplayBuffer<E> {
     const slots = new Int32Array(count);
     const st = this.config.strategy;
     let groupsNonEmpty: number[] = [];
-    if (st.kind === 'domainBalanced') groupsNonEmpty = this.nonEmptyGroups();
+    if (st.kind === 'domainBalanced') groupsNonEmpty = nonEmptyGroups(this.t);
     for (let i = 0; i < count; i++) {
       let s: number;
       if (st.kind === 'prioritizedLoss' || st.kind === 'prioritizedRecency') {
@@ -245,32 +246,19 @@ export class ReplayBuffer<E> {
   probabilityOf(id: string): number {
     const s = this.t.slotOf(id);
     if (s < 0) return 0;
-    const groups = this.config.strategy.kind === 'domainBalanced' ? this.nonEmptyGroups().length : 0;
+    const groups = this.config.strategy.kind === 'domainBalanced' ? nonEmptyGroups(this.t).length : 0;
     return this.probabilityAt(s, groups);
   }
 
   /** Size, replays, mean known loss and items per domain (O(size) for the loss mean). */
   stats(): ReplayStats {
     const t = this.t;
-    let sum = 0;
-    let known = 0;
-    for (let i = 0; i < t.size; i++) {
-      const l = t.loss[t.dense[i]!]!;
-      if (!Number.isNaN(l)) {
-        sum += l;
-        known++;
-      }
-    }
-    const domainDistribution: Record<string, number> = {};
-    t.groups.forEach((g, d) => {
-      if (g.length > 0) domainDistribution[t.domains[d]!] = g.length;
-    });
     return {
       size: t.size,
       capacity: t.capacity,
       totalReplays: this.totalReplays,
-      avgLoss: known === 0 ? null : sum / known,
-      domainDistribution,
+      avgLoss: t.meanKnownLoss(),
+      domainDistribution: t.domainCounts(),
       step: this.clock,
       beta: this.beta,
     };
@@ -284,20 +272,7 @@ export class ReplayBuffer<E> {
       format: 'retain.replay-buffer',
       config: structuredClone(this.config),
       state: this.header(),
-      slots: cloneSlots({
-        ids: t.ids,
-        items: t.items.map((x, s) => (t.ids[s] === null ? null : (x as E))),
-        generation: t.generation,
-        loss: t.loss,
-        priority: t.priority,
-        key: t.key,
-        domain: t.domain,
-        step: t.step,
-        time: t.time,
-        replayCount: t.replayCount,
-        densePos: t.densePos,
-        groupPos: t.groupPos,
-      }),
+      slots: cloneSlots(this.t.exportSlots()),
     };
   }
 
@@ -306,26 +281,7 @@ export class ReplayBuffer<E> {
     const snap = parseReplaySnapshot<E>(snapshot);
     checkSlotsConsistent(snap);
     const buf = new ReplayBuffer<E>(snap.config);
-    const t = buf.t;
-    const s = snap.slots;
-    for (let i = 0; i < t.capacity; i++) {
-      t.ids[i] = s.ids[i] ?? null;
-      t.items[i] = t.ids[i] === null ? undefined : (s.items[i] as E);
-    }
-    t.generation.set(s.generation);
-    t.loss.set(s.loss);
-    t.priority.set(s.priority);
-    t.key.set(s.key);
-    t.domain.set(s.domain);
-    t.step.set(s.step);
-    t.time.set(s.time);
-    t.replayCount.set(s.replayCount);
-    t.densePos.set(s.densePos);
-    t.groupPos.set(s.groupPos);
-    for (const d of snap.state.domains) t.internDomain(d);
-    t.hwm = snap.state.hwm;
-    t.reindex();
-    t.resetLog();
+    buf.t.importSlots(snap.slots, snap.state.domains, snap.state.hwm);
     buf.rng = Rng.fromState(snap.state.rng);
     buf.clock = snap.state.clock;
     buf.sampleCalls = snap.state.sampleCalls;
@@ -353,21 +309,6 @@ export class ReplayBuffer<E> {
       recencyRef: this.recencyRef,
       domains: this.t.domains.slice(),
       hwm: this.t.hwm,
-    };
-  }
-
-  private entryAt(s: number): ReplayEntry<E> {
-    const t = this.t;
-    const loss = t.loss[s]!;
-    return {
-      id: t.ids[s]!,
-      item: t.items[s] as E,
-      loss: Number.isNaN(loss) ? null : loss,
-      priority: t.priority[s]!,
-      domain: t.domains[t.domain[s]!]!,
-      step: t.step[s]!,
-      time: t.time[s]!,
-      replayCount: t.replayCount[s]!,
     };
   }
 
@@ -463,7 +404,7 @@ export class ReplayBuffer<E> {
       case 'mixed':
         return this.ext!.argmin();
       case 'domainBalanced':
-        return this.balancedVictim(domain);
+        return balancedVictim(this.t, this.rng, domain);
       case 'reservoir': {
         if (st.weighting === 'loss') return key > this.ext!.min() ? this.ext!.argmin() : -1;
         // Algorithm R: the (step+1)-th item replaces slot j for j uniform in [0, step+1) when j < capacity.
@@ -472,43 +413,6 @@ export class ReplayBuffer<E> {
         return j < this.t.capacity ? j : -1;
       }
     }
-  }
-
-  /**
-   * Class-balanced eviction: quotas ⌊cap/G⌋ plus one for the first `cap mod G` groups (in order of
-   * appearance); evict a random member of the group furthest over its quota once the incoming item
-   * is counted (ties: the larger group, then the earlier one).
-   */
-  private balancedVictim(domain: string): number {
-    const t = this.t;
-    const incoming = t.domainOf(domain);
-    const active: number[] = [];
-    for (let d = 0; d < t.groups.length; d++) if (t.groups[d]!.length > 0 || d === incoming) active.push(d);
-    const G = active.length + (incoming < 0 ? 1 : 0);
-    const base = Math.floor(t.capacity / G);
-    const extra = t.capacity % G;
-    let best = -1;
-    let bestExcess = -Infinity;
-    let bestSize = -1;
-    active.forEach((d, rank) => {
-      const size = t.groups[d]!.length + (d === incoming ? 1 : 0);
-      const excess = size - (base + (rank < extra ? 1 : 0));
-      if (t.groups[d]!.length > 0 && (excess > bestExcess || (excess === bestExcess && size > bestSize))) {
-        best = d;
-        bestExcess = excess;
-        bestSize = size;
-      }
-    });
-    const g = t.groups[best]!;
-    return g[this.rng.int(g.length)]!;
-  }
-
-  private nonEmptyGroups(): number[] {
-    const out: number[] = [];
-    this.t.groups.forEach((g, d) => {
-      if (g.length > 0) out.push(d);
-    });
-    return out;
   }
 
   /** Probability that one draw picks slot `s` (`groups` = non-empty groups, for domainBalanced). */

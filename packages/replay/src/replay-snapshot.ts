@@ -175,6 +175,7 @@ export function applyReplayChanges<E>(base: ReplaySnapshot<E>, changes: ReplayCh
     if (row.id === null) {
       slots.ids[s] = null;
       slots.items[s] = null;
+      slots.domain[s] = 0;
     } else {
       if (row.item === undefined && slots.ids[s] !== row.id) {
         throw new StoreCorruptError(`changes.rows[${i}].item`, `slot ${s} holds a new id ${row.id} but no item`);

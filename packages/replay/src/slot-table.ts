@@ -1,4 +1,6 @@
 import { FreeSlots } from './free-slots.js';
+import type { ReplaySlots } from './replay-snapshot.js';
+import type { ReplayEntry } from './replay-types.js';
 
 /** One slot's row as `drainChanges` reports it; `id === null` means the slot is empty. */
 export interface ReplaySlotRow<E> {
@@ -222,7 +224,7 @@ export class SlotTable<E> {
   }
 
   /** Forget pending changes (after a restore the restored state is the baseline). */
-  resetLog(): void {
+  private resetLog(): void {
     for (const s of this.dirtyList) {
       this.dirty[s] = 0;
       this.contentNew[s] = 0;
@@ -235,7 +237,7 @@ export class SlotTable<E> {
    * Rebuild the id map, the dense and group lists and the free pool from the per-slot arrays (after
    * they were loaded from a snapshot, already validated).
    */
-  reindex(): void {
+  private reindex(): void {
     this.idToSlot.clear();
     this.domainIndex.clear();
     this.domains.forEach((d, i) => this.domainIndex.set(d, i));
@@ -253,5 +255,83 @@ export class SlotTable<E> {
       this.groups[this.domain[s]!]![this.groupPos[s]!] = s;
       this.size++;
     }
+  }
+
+  /** The public view of an occupied slot. */
+  entry(s: number): ReplayEntry<E> {
+    const loss = this.loss[s]!;
+    return {
+      id: this.ids[s]!,
+      item: this.items[s] as E,
+      loss: Number.isNaN(loss) ? null : loss,
+      priority: this.priority[s]!,
+      domain: this.domains[this.domain[s]!]!,
+      step: this.step[s]!,
+      time: this.time[s]!,
+      replayCount: this.replayCount[s]!,
+    };
+  }
+
+  /** Mean of the known losses (O(size)), or null when none is known. */
+  meanKnownLoss(): number | null {
+    let sum = 0;
+    let known = 0;
+    for (let i = 0; i < this.size; i++) {
+      const l = this.loss[this.dense[i]!]!;
+      if (!Number.isNaN(l)) {
+        sum += l;
+        known++;
+      }
+    }
+    return known === 0 ? null : sum / known;
+  }
+
+  /** Stored items per domain name (domains with none left out). */
+  domainCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    this.groups.forEach((g, d) => {
+      if (g.length > 0) out[this.domains[d]!] = g.length;
+    });
+    return out;
+  }
+
+  /** The per-slot arrays themselves (not copies); items of empty slots are null. */
+  exportSlots(): ReplaySlots<E> {
+    return {
+      ids: this.ids,
+      items: this.items.map((x, s) => (this.ids[s] === null ? null : (x as E))),
+      generation: this.generation,
+      loss: this.loss,
+      priority: this.priority,
+      key: this.key,
+      domain: this.domain,
+      step: this.step,
+      time: this.time,
+      replayCount: this.replayCount,
+      densePos: this.densePos,
+      groupPos: this.groupPos,
+    };
+  }
+
+  /** Load validated per-slot arrays into this (fresh) table and rebuild every index from them. */
+  importSlots(s: ReplaySlots<E>, domains: readonly string[], hwm: number): void {
+    for (let i = 0; i < this.capacity; i++) {
+      this.ids[i] = s.ids[i] ?? null;
+      this.items[i] = this.ids[i] === null ? undefined : (s.items[i] as E);
+    }
+    this.generation.set(s.generation);
+    this.loss.set(s.loss);
+    this.priority.set(s.priority);
+    this.key.set(s.key);
+    this.domain.set(s.domain);
+    this.step.set(s.step);
+    this.time.set(s.time);
+    this.replayCount.set(s.replayCount);
+    this.densePos.set(s.densePos);
+    this.groupPos.set(s.groupPos);
+    for (const d of domains) this.internDomain(d);
+    this.hwm = hwm;
+    this.reindex();
+    this.resetLog();
   }
 }
