@@ -95,6 +95,9 @@ export class Consolidator {
   /** Run one consolidation with the synchronous kernels; `checkpoint` must not return a promise. */
   consolidate(input: ConsolidateInput): ConsolidationReport {
     const t0 = performance.now();
+    if (input?.checkpoint?.constructor?.name === 'AsyncFunction') {
+      throw new InvalidArgumentError('checkpoint', 'is async: use consolidateAsync');
+    }
     this.enter(input);
     try {
       const { trainStep } = this.parts;
