@@ -56,7 +56,7 @@ const fresh = (): SampleInfo => ({ ewma: 0, ibc: 1, init: false });
 
 /**
  * HDDM_W (Frías-Blanco et al. 2014): McDiarmid bounds on exponentially weighted means, as in MOA
- * and River (including River's EWMean, which takes the value itself while its mean is exactly 0).
+ * and River 0.26 (whose EWMean starts from the first value).
  */
 export class HDDM_W implements BinaryDriftDetector {
   readonly kind = 'HDDM_W';
@@ -87,7 +87,8 @@ export class HDDM_W implements BinaryDriftDetector {
 
   private push(s: SampleInfo, x: number): void {
     const l = this.config.lambda;
-    s.ewma = s.ewma === 0 ? x : l * x + (1 - l) * s.ewma;
+    // River 0.26's EWMean takes its first value as the mean, then fades.
+    s.ewma = s.init ? l * x + (1 - l) * s.ewma : x;
     s.init = true;
     s.ibc = l * l + (1 - l) * (1 - l) * s.ibc;
   }
