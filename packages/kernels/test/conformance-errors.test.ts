@@ -156,10 +156,12 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
       ['E_INVALID_ARGUMENT', 'lambda', { lambda: NaN }],
       ['E_ALIASING', 'grad', { grad: base.fisher }],
     ];
+    base.grad.fill(3);
     for (const [code, field, patch] of cases) {
       const err = thrown(() => k.ewcPenaltyGrad({ ...base, ...patch }));
       expect([err.code, err.field]).toEqual([code, field]);
     }
+    expect(base.grad.every((g) => g === 3)).toBe(true);
   });
 
   it('sgdStep checks every hyperparameter, velocity and aliasing, leaving params untouched', () => {
