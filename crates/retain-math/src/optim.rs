@@ -65,8 +65,16 @@ multiversion! {
         let mut total = 0.0f64;
         for (p, g) in params.chunks_mut(BLOCK).zip(grad.chunks(BLOCK)) {
             let mut lanes = [0.0f32; LANES];
-            for (i, (pv, &gv)) in p.iter_mut().zip(g).enumerate() {
-                lanes[i % LANES] += gv * gv;
+            let mut pc = p.chunks_exact_mut(LANES);
+            let mut gc = g.chunks_exact(LANES);
+            for (p, g) in (&mut pc).zip(&mut gc) {
+                for i in 0..LANES {
+                    lanes[i] += g[i] * g[i];
+                    p[i] -= k.lr * (k.coef * g[i] + k.wd * p[i]);
+                }
+            }
+            for (pv, &gv) in pc.into_remainder().iter_mut().zip(gc.remainder()) {
+                lanes[0] += gv * gv;
                 *pv -= k.lr * (k.coef * gv + k.wd * *pv);
             }
             total += lanes_total(&lanes);
@@ -78,16 +86,30 @@ multiversion! {
 multiversion! {
     /// v = μv + g'; θ −= lr·(nesterov ? g' + μv : v); returns Σ g².
     fn sgd_momentum(params: &mut [f32], grad: &[f32], velocity: &mut [f32], k: SgdK) -> f64 {
+        #[inline(always)]
+        fn one(p: &mut f32, g: f32, v: &mut f32, k: &SgdK) {
+            let gp = k.coef * g + k.wd * *p;
+            *v = k.mu * *v + gp;
+            let step = if k.nesterov { gp + k.mu * *v } else { *v };
+            *p -= k.lr * step;
+        }
         let mut total = 0.0f64;
         let blocks = params.chunks_mut(BLOCK).zip(grad.chunks(BLOCK)).zip(velocity.chunks_mut(BLOCK));
         for ((p, g), v) in blocks {
             let mut lanes = [0.0f32; LANES];
-            for (i, ((pv, &gv), vv)) in p.iter_mut().zip(g).zip(v.iter_mut()).enumerate() {
-                lanes[i % LANES] += gv * gv;
-                let gp = k.coef * gv + k.wd * *pv;
-                *vv = k.mu * *vv + gp;
-                let step = if k.nesterov { gp + k.mu * *vv } else { *vv };
-                *pv -= k.lr * step;
+            let mut pc = p.chunks_exact_mut(LANES);
+            let mut gc = g.chunks_exact(LANES);
+            let mut vc = v.chunks_exact_mut(LANES);
+            for ((p, g), v) in (&mut pc).zip(&mut gc).zip(&mut vc) {
+                for i in 0..LANES {
+                    lanes[i] += g[i] * g[i];
+                    one(&mut p[i], g[i], &mut v[i], &k);
+                }
+            }
+            let rest = pc.into_remainder().iter_mut().zip(gc.remainder()).zip(vc.into_remainder());
+            for ((p, &g), v) in rest {
+                lanes[0] += g * g;
+                one(p, g, v, &k);
             }
             total += lanes_total(&lanes);
         }
@@ -112,6 +134,13 @@ struct AdamK {
 multiversion! {
     /// The Adam update; returns Σ g².
     fn adam_pass(params: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], k: AdamK) -> f64 {
+        #[inline(always)]
+        fn one(p: &mut f32, g: f32, m: &mut f32, v: &mut f32, k: &AdamK) {
+            let gp = k.coef * g + k.wd * *p;
+            *m = k.b1 * *m + (1.0 - k.b1) * gp;
+            *v = k.b2 * *v + (1.0 - k.b2) * gp * gp;
+            *p -= k.step_size * *m / ((*v * k.inv_bc2).sqrt() + k.eps);
+        }
         let mut total = 0.0f64;
         let blocks = params
             .chunks_mut(BLOCK)
@@ -120,13 +149,25 @@ multiversion! {
             .zip(v.chunks_mut(BLOCK));
         for (((p, g), m), v) in blocks {
             let mut lanes = [0.0f32; LANES];
-            let elems = p.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut());
-            for (i, (((pv, &gv), mv), vv)) in elems.enumerate() {
-                lanes[i % LANES] += gv * gv;
-                let gp = k.coef * gv + k.wd * *pv;
-                *mv = k.b1 * *mv + (1.0 - k.b1) * gp;
-                *vv = k.b2 * *vv + (1.0 - k.b2) * gp * gp;
-                *pv -= k.step_size * *mv / ((*vv * k.inv_bc2).sqrt() + k.eps);
+            let mut pc = p.chunks_exact_mut(LANES);
+            let mut gc = g.chunks_exact(LANES);
+            let mut mc = m.chunks_exact_mut(LANES);
+            let mut vc = v.chunks_exact_mut(LANES);
+            for (((p, g), m), v) in (&mut pc).zip(&mut gc).zip(&mut mc).zip(&mut vc) {
+                for i in 0..LANES {
+                    lanes[i] += g[i] * g[i];
+                    one(&mut p[i], g[i], &mut m[i], &mut v[i], &k);
+                }
+            }
+            let rest = pc
+                .into_remainder()
+                .iter_mut()
+                .zip(gc.remainder())
+                .zip(mc.into_remainder())
+                .zip(vc.into_remainder());
+            for (((p, &g), m), v) in rest {
+                lanes[0] += g * g;
+                one(p, g, m, v, &k);
             }
             total += lanes_total(&lanes);
         }

@@ -48,8 +48,8 @@ fn example_grad(case: &Case, i: usize, target: i32) -> Vec<f64> {
     grad.iter().map(|&g| f64::from(g)).collect()
 }
 
-/// Softmax probabilities of example `i` under the mask.
-fn probs(case: &Case, i: usize) -> Vec<f64> {
+/// Softmax probabilities of every example under the mask.
+fn all_probs(case: &Case) -> Vec<Vec<f64>> {
     let c = case.net.classes();
     let mut logits = vec![0.0; case.batch * c];
     forward(
@@ -59,11 +59,15 @@ fn probs(case: &Case, i: usize) -> Vec<f64> {
         &mut logits,
         &mut Workspace::new(),
     );
-    let z = &logits[i * c..(i + 1) * c];
-    let m = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
-    let e: Vec<f64> = z.iter().map(|&v| (f64::from(v) - m).exp()).collect();
-    let s: f64 = e.iter().sum();
-    e.iter().map(|v| v / s).collect()
+    logits
+        .chunks_exact(c)
+        .map(|z| {
+            let m = z.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b)) as f64;
+            let e: Vec<f64> = z.iter().map(|&v| (f64::from(v) - m).exp()).collect();
+            let s: f64 = e.iter().sum();
+            e.iter().map(|v| v / s).collect()
+        })
+        .collect()
 }
 
 fn kernel(case: &Case, kind: FisherKind<'_>) -> Vec<f64> {
@@ -84,8 +88,8 @@ fn brute_empirical(case: &Case) -> Vec<f64> {
 
 fn brute_expected(case: &Case) -> Vec<f64> {
     let mut acc = vec![0.0; case.net.param_count()];
-    for i in 0..case.batch {
-        let p = probs(case, i);
+    let probs = all_probs(case);
+    for (i, p) in probs.iter().enumerate() {
         for c in 0..case.net.classes() {
             if !case.allowed(i, c) {
                 continue;
@@ -140,8 +144,7 @@ fn linear_model_empirical_fisher_has_the_closed_form() {
         },
     );
     let mut want = vec![0.0; 16];
-    for i in 0..case.batch {
-        let p = probs(&case, i);
+    for (i, p) in all_probs(&case).iter().enumerate() {
         for j in 0..4 {
             let d = p[j]
                 - if j as i32 == case.targets[i] {
@@ -171,8 +174,7 @@ fn expected_fisher_equals_probability_weighted_per_class_empirical_fishers() {
     );
     // Σ_c of the empirical Fisher of a one-example batch labelled c, weighted by p_c.
     let mut weighted = vec![0.0; case.net.param_count()];
-    for i in 0..case.batch {
-        let p = probs(&case, i);
+    for (i, p) in all_probs(&case).iter().enumerate() {
         let one = Case {
             x: case.x[i * 4..(i + 1) * 4].to_vec(),
             batch: 1,
@@ -207,8 +209,8 @@ fn expected_fisher_with_mask_and_tanh_matches_brute_force() {
 
 #[test]
 fn batches_larger_than_one_chunk_match_brute_force() {
-    // 600 rows exceed the 512-row chunk (empirical); expected with 4 classes chunks every 128 examples.
-    let case = Case::new(&[3, 4, 4], Activation::Relu, 600, 6).with_mask(60);
+    // 4,100 rows exceed the 4,096-row chunk (empirical); expected with 4 classes chunks every 1,024 examples.
+    let case = Case::new(&[3, 4, 4], Activation::Relu, 4100, 6).with_mask(60);
     assert_close(
         "empirical",
         &kernel(
