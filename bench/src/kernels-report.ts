@@ -37,16 +37,18 @@ export function renderReport(r: KernelsBenchResult): string {
     `rounds    train step ${r.config.rounds.trainStep}, fisher ${r.config.rounds.fisher}, ewc ${r.config.rounds.ewc}` +
       `${r.config.quick ? ' (--quick)' : ''}; median of rounds, spread = (max − min) / median`,
   );
+  out.push('          cpu ms/op: process CPU time per op; well below ms/op means neighbours took the CPU');
   out.push('');
   out.push(
     table(
-      ['timed case', 'ms/op median', 'min', 'max', 'spread', 'ops/round'],
+      ['timed case', 'ms/op median', 'min', 'max', 'spread', 'cpu ms/op', 'ops/round'],
       Object.entries(r.timings).map(([name, t]) => [
         name,
         ms(t.medianMs),
         ms(t.minMs),
         ms(t.maxMs),
         `${(t.spread * 100).toFixed(0)}%`,
+        ms(t.cpuMedianMs),
         String(t.iterations),
       ]),
     ),

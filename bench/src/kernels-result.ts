@@ -130,7 +130,7 @@ export function buildResult(input: {
       trainStep: `examples/s = ${BATCH} / median time of one step (lossGrad + sgdStep; tfjs: optimizer.minimize)`,
       fisher: `ratio of median times: fisherDiag(empirical, ${FISHER_EXAMPLES} examples) / lossGrad(${FISHER_EXAMPLES} examples)`,
       ewc: `bytes touched = ${EWC_BYTES_PER_PARAM} per parameter (params, anchor, fisher, grad read + grad written, f32); GB = 1e9 bytes`,
-      timing: 'warm-up, calibrated rounds interleaved across backends, median of rounds; spread = (max - min) / median',
+      timing: 'warm-up, calibrated rounds interleaved across backends, median of rounds; spread = (max - min) / median; cpuMedianMs = process CPU time per op',
     },
     trainStep,
     fisher: fisherOut,

@@ -18,6 +18,11 @@ export interface Timing {
   /** Mean ms per operation in each round, in round order. */
   roundsMs: number[];
   medianMs: number;
+  /**
+   * Median CPU time of the whole process per operation (user + system). Every backend timed here computes on
+   * the calling thread, so cpu ≈ wall on a quiet machine and cpu < wall shows how much a busy one took away.
+   */
+  cpuMedianMs: number;
   minMs: number;
   maxMs: number;
   /** (max − min) / median over the rounds. */
@@ -66,15 +71,20 @@ export function measureInterleaved(cases: readonly TimedCase[], plan: TimingPlan
     return Math.min(100_000, Math.max(1, Math.round(plan.roundMs / oneMs)));
   });
   const rounds: number[][] = cases.map(() => []);
+  const cpu: number[][] = cases.map(() => []);
   for (let r = 0; r < plan.rounds; r++) {
     for (let k = 0; k < cases.length; k++) {
       const i = (k + r) % cases.length;
       const c = cases[i]!;
       c.reset?.();
       const n = iterations[i]!;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       for (let it = 0; it < n; it++) c.run();
-      rounds[i]!.push((performance.now() - t0) / n);
+      const wall = performance.now() - t0;
+      const dc = process.cpuUsage(c0);
+      rounds[i]!.push(wall / n);
+      cpu[i]!.push((dc.user + dc.system) / 1000 / n);
     }
   }
   const out = new Map<string, Timing>();
@@ -88,6 +98,7 @@ export function measureInterleaved(cases: readonly TimedCase[], plan: TimingPlan
       iterations: iterations[i]!,
       roundsMs: ms,
       medianMs: med,
+      cpuMedianMs: median(cpu[i]!),
       minMs: min,
       maxMs: max,
       spread: (max - min) / med,
