@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Rng, ShapeError } from '@retain/core';
 import { balancedVictim, nonEmptyGroups } from './domain-quota.js';
+import { drawProbability, minDrawProbability } from './draw-probability.js';
 import { ExtremaTree } from './extrema-tree.js';
 import { parseReplayConfig } from './replay-config.js';
 import type { ReplayBufferConfig, ReplayBufferOptions, ReplayStrategy } from './replay-config.js';
@@ -173,11 +174,11 @@ export class ReplayBuffer<E> {
       }
       slots[i] = s;
     }
-    const pMin = this.minProbability(groupsNonEmpty);
+    const pMin = minDrawProbability(this.config.strategy, this.t, this.sum, this.ext, groupsNonEmpty);
     let batchMinP = Infinity;
     for (let i = 0; i < count; i++) {
       const s = slots[i]!;
-      const p = this.probabilityAt(s, groupsNonEmpty.length);
+      const p = drawProbability(this.config.strategy, this.t, this.sum, s, groupsNonEmpty.length);
       batch.items[i] = t.items[s] as E;
       batch.ids[i] = t.ids[s]!;
       batch.handles[i] = (t.generation[s]! % this.genModulus) * this.slotScale + s;
@@ -247,7 +248,7 @@ export class ReplayBuffer<E> {
     const s = this.t.slotOf(id);
     if (s < 0) return 0;
     const groups = this.config.strategy.kind === 'domainBalanced' ? nonEmptyGroups(this.t).length : 0;
-    return this.probabilityAt(s, groups);
+    return drawProbability(this.config.strategy, this.t, this.sum, s, groups);
   }
 
   /** Size, replays, mean known loss and items per domain (O(size) for the loss mean). */
@@ -414,43 +415,4 @@ export class ReplayBuffer<E> {
       }
     }
   }
-
-  /** Probability that one draw picks slot `s` (`groups` = non-empty groups, for domainBalanced). */
-  private probabilityAt(s: number, groups: number): number {
-    const st = this.config.strategy;
-    const N = this.t.size;
-    switch (st.kind) {
-      case 'prioritizedLoss':
-      case 'prioritizedRecency':
-        return this.sum!.get(s) / this.sum!.total();
-      case 'mixed':
-        return (st.lossFraction * this.sum!.get(s)) / this.sum!.total() + (1 - st.lossFraction) / N;
-      case 'domainBalanced':
-        return 1 / (groups * this.t.groups[this.t.domain[s]!]!.length);
-      default:
-        return 1 / N;
-    }
-  }
-
-  /** The smallest probability any stored item has (normalizes importance weights), 0 if it underflows. */
-  private minProbability(groupsNonEmpty: number[]): number {
-    const st = this.config.strategy;
-    const N = this.t.size;
-    switch (st.kind) {
-      case 'prioritizedLoss':
-        return this.ext!.min() / this.sum!.total();
-      case 'prioritizedRecency':
-        return this.sum!.get(this.ext!.argmin()) / this.sum!.total();
-      case 'mixed':
-        return (st.lossFraction * this.ext!.min()) / this.sum!.total() + (1 - st.lossFraction) / N;
-      case 'domainBalanced': {
-        let largest = 0;
-        for (const d of groupsNonEmpty) largest = Math.max(largest, this.t.groups[d]!.length);
-        return 1 / (groupsNonEmpty.length * largest);
-      }
-      default:
-        return 1 / N;
-    }
-  }
 }
-
