@@ -40,7 +40,7 @@ pub fn info() -> NativeInfo {
 }
 
 /// MLP forward into `logits` (masked classes `-Infinity`).
-#[napi]
+#[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)] // a positional call keeps the hot path free of object lookups
 pub fn forward(
     sizes: Vec<u32>,
@@ -69,7 +69,7 @@ pub fn forward(
 }
 
 /// Forward + softmax cross-entropy (+ distillation) + backward into `grad`; returns the batch loss.
-#[napi]
+#[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)] // a positional call keeps the hot path free of object lookups
 pub fn loss_grad(
     sizes: Vec<u32>,
@@ -120,7 +120,7 @@ pub fn loss_grad(
 }
 
 /// Adds the diagonal Fisher's sum over the batch into `fisher`.
-#[napi]
+#[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)] // a positional call keeps the hot path free of object lookups
 pub fn fisher_diag(
     sizes: Vec<u32>,
@@ -149,7 +149,7 @@ pub fn fisher_diag(
 }
 
 /// Returns Σ ½λF(θ−θ*)² and adds λF(θ−θ*) into `grad`.
-#[napi]
+#[napi(catch_unwind)]
 pub fn ewc_penalty_grad(
     params: &[f32],
     anchor: &[f32],
@@ -162,7 +162,7 @@ pub fn ewc_penalty_grad(
 }
 
 /// One SGD step in place; returns the gradient norm before clipping.
-#[napi]
+#[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)] // a positional call keeps the hot path free of object lookups
 pub fn sgd_step(
     #[napi(ts_arg_type = "Float32Array")] params: F32Mut<'_>,
@@ -186,7 +186,7 @@ pub fn sgd_step(
 }
 
 /// One Adam step in place; returns the gradient norm before clipping.
-#[napi]
+#[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)] // a positional call keeps the hot path free of object lookups
 pub fn adam_step(
     #[napi(ts_arg_type = "Float32Array")] params: F32Mut<'_>,

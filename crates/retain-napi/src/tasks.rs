@@ -9,6 +9,14 @@ use retain_math::{Adam, Sgd};
 
 use crate::calls;
 
+/// Runs a computation on a libuv worker, turning a panic (a bug: the checks run first) into a rejected
+/// promise instead of unwinding into C and aborting the process.
+fn guarded<R>(f: impl FnOnce() -> R) -> napi::Result<R> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|_| {
+        napi::Error::from_reason("retain-napi: internal panic in a kernel (please report)")
+    })
+}
+
 /// Runs `forward` off the event loop.
 pub struct ForwardTask {
     plan: calls::ForwardPlan,
@@ -33,8 +41,7 @@ impl Task for ForwardTask {
         // SAFETY: the JS caller hands these arrays over until the promise settles (the documented
         // contract), and check_forward proved `logits` overlaps no input.
         let logits = unsafe { logits.as_mut() };
-        calls::run_forward(plan, params, x, mask.as_deref(), logits);
-        Ok(())
+        guarded(|| calls::run_forward(plan, params, x, mask.as_deref(), logits))
     }
 
     fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
@@ -124,7 +131,7 @@ impl Task for LossTask {
             mask: mask.as_deref(),
             teacher: teacher.as_deref(),
         };
-        Ok(calls::run_loss(plan, arrays, outs))
+        guarded(|| calls::run_loss(plan, arrays, outs))
     }
 
     fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
@@ -212,8 +219,7 @@ impl Task for FisherTask {
         // SAFETY: the caller hands the arrays over until the promise settles; check_fisher proved
         // `fisher` overlaps no input.
         let fisher = unsafe { fisher.as_mut() };
-        calls::run_fisher(plan, params, x, targets.as_deref(), mask.as_deref(), fisher);
-        Ok(())
+        guarded(|| calls::run_fisher(plan, params, x, targets.as_deref(), mask.as_deref(), fisher))
     }
 
     fn resolve(&mut self, _env: Env, _output: ()) -> napi::Result<()> {
@@ -280,7 +286,7 @@ impl Task for EwcTask {
         // SAFETY: the caller hands the arrays over until the promise settles; check_ewc proved `grad`
         // overlaps no input.
         let grad = unsafe { grad.as_mut() };
-        Ok(calls::run_ewc(params, anchor, fisher, *lambda, grad))
+        guarded(|| calls::run_ewc(params, anchor, fisher, *lambda, grad))
     }
 
     fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
@@ -330,7 +336,7 @@ impl Task for SgdTask {
         // written arrays overlap nothing else.
         let (params, velocity) =
             unsafe { (params.as_mut(), velocity.as_mut().map(|v| v.as_mut())) };
-        Ok(calls::run_sgd(params, grad, velocity, cfg))
+        guarded(|| calls::run_sgd(params, grad, velocity, cfg))
     }
 
     fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
@@ -391,7 +397,7 @@ impl Task for AdamTask {
         // SAFETY: the caller hands the arrays over until the promise settles; check_adam proved the
         // written arrays overlap nothing else.
         let (params, m, v) = unsafe { (params.as_mut(), m.as_mut(), v.as_mut()) };
-        Ok(calls::run_adam(params, grad, m, v, cfg))
+        guarded(|| calls::run_adam(params, grad, m, v, cfg))
     }
 
     fn resolve(&mut self, _env: Env, output: f64) -> napi::Result<f64> {
