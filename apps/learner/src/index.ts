@@ -4,3 +4,7 @@ export * from './label-vocabulary.js';
 export * from './scenarios/index.js';
 export * from './safetensors.js';
 export * from './learner-store.js';
+export * from './online-learner.js';
+export * from './learner-persistence.js';
+export * from './learner-types.js';
+export type { PreparedExample, StoredExample } from './prepared-example.js';

@@ -42,6 +42,8 @@ export interface StoredRow {
 /** What one checkpoint changes in the row tables. */
 export interface RowChanges {
   kind: string;
+  /** Mark every live row of this kind removed first (a full rewrite). */
+  removeAll?: boolean;
   added: StoredRow[];
   removed: string[];
 }
@@ -146,6 +148,7 @@ export class LearnerStore {
     const removeRow = this.db.prepare(
       'UPDATE learner_rows SET removed_in = ? WHERE kind = ? AND key = ? AND removed_in IS NULL',
     );
+    const removeAll = this.db.prepare('UPDATE learner_rows SET removed_in = ? WHERE kind = ? AND removed_in IS NULL');
     const tx = this.db.transaction(() => {
       const id = Number(
         insertCheckpoint.run(
@@ -157,6 +160,7 @@ export class LearnerStore {
         ).lastInsertRowid,
       );
       for (const change of args.rows) {
+        if (change.removeAll) removeAll.run(id, change.kind);
         for (const key of change.removed) removeRow.run(id, change.kind, key);
         for (const row of change.added) {
           removeRow.run(id, change.kind, row.key);
@@ -246,9 +250,23 @@ export class LearnerStore {
     return tx.immediate();
   }
 
-  /** Privacy: delete every stored row of an example, in every checkpoint. Returns the number of rows deleted. */
-  forgetExample(exampleId: string): number {
-    return this.db.prepare('DELETE FROM learner_rows WHERE example_id = ?').run(exampleId).changes;
+  /**
+   * Privacy: delete every stored row of an example, and every unpinned checkpoint that could see one of them
+   * (it could no longer be rebuilt). Returns the number of rows deleted.
+   */
+  forgetExample(exampleId: string, keepCheckpoint?: number): number {
+    const tx = this.db.transaction(() => {
+      const rows = this.db.prepare('SELECT added_in, removed_in FROM learner_rows WHERE example_id = ?').all(exampleId) as {
+        added_in: number;
+        removed_in: number | null;
+      }[];
+      const delCheckpoints = this.db.prepare(
+        'DELETE FROM learner_checkpoints WHERE pinned = 0 AND id >= ? AND id < ? AND id IS NOT ?',
+      );
+      for (const r of rows) delCheckpoints.run(r.added_in, r.removed_in ?? Number.MAX_SAFE_INTEGER, keepCheckpoint ?? null);
+      return this.db.prepare('DELETE FROM learner_rows WHERE example_id = ?').run(exampleId).changes;
+    });
+    return tx.immediate();
   }
 
   close(): void {

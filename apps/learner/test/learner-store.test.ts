@@ -43,11 +43,16 @@ describe('LearnerStore', () => {
     store.close();
   });
 
-  it('forgets an example from every checkpoint', () => {
+  it('forgets an example from every checkpoint and drops the unpinned checkpoints that held it', () => {
     const store = LearnerStore.open(tmp());
-    store.commitCheckpoint({ state: Buffer.from('1'), examplesSeen: 1, rows: [{ kind: 'replay', added: [row('k1', 'user-7')], removed: [] }, { kind: 'memory', added: [row('m1', 'user-7')], removed: [] }] });
-    expect(store.forgetExample('user-7')).toBe(2);
-    expect(store.loadCheckpoint()!.rows.size).toBe(0);
+    const c1 = store.commitCheckpoint({ state: Buffer.from('1'), examplesSeen: 1, rows: [{ kind: 'replay', added: [row('k1', 'user-7'), row('k2', 'user-8')], removed: [] }, { kind: 'memory', added: [row('m1', 'user-7')], removed: [] }] });
+    const c2 = store.commitCheckpoint({ state: Buffer.from('2'), examplesSeen: 2, rows: [{ kind: 'replay', added: [], removed: ['k1'] }, { kind: 'memory', added: [], removed: ['m1'] }] });
+    expect(store.forgetExample('user-7', c2)).toBe(2);
+    expect(store.listCheckpoints().map((c) => c.id)).toEqual([c2]);
+    expect(store.loadCheckpoint(c2)!.rows.get('replay')!.map((r) => r.exampleId)).toEqual(['user-8']);
+    const left = store.db.prepare("SELECT COUNT(*) AS n FROM learner_rows WHERE example_id = 'user-7'").get() as { n: number };
+    expect(left.n).toBe(0);
+    expect(c1).toBeLessThan(c2);
     store.close();
   });
 

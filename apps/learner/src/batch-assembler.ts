@@ -1,0 +1,87 @@
+import type { Batch, EncodedExample } from '@retain/consolidation';
+import type { ReplayBatch } from '@retain/replay';
+import type { FeatureEncoder } from './feature-encoder.js';
+import type { PreparedExample, StoredExample } from './prepared-example.js';
+
+/**
+ * Packs new examples and replayed ones into one kernels batch, standardized with the current statistics.
+ * Buffers grow to the largest batch seen and are reused, so a step allocates nothing per example.
+ */
+export class BatchAssembler {
+  private x = new Float32Array(0);
+  private targets = new Int32Array(0);
+  private weights = new Float32Array(0);
+  private mask = new Uint8Array(0);
+
+  /** New examples first (weight 1), then replayed ones (importance weight × `replayWeight`). */
+  assemble(
+    pending: readonly PreparedExample[],
+    sample: ReplayBatch<StoredExample> | null,
+    encoder: FeatureEncoder,
+    classes: number,
+    replayWeight: number,
+  ): Batch {
+    const n = pending.length;
+    const r = sample ? sample.items.length : 0;
+    const b = n + r;
+    const d = encoder.size;
+    this.reserve(b, d, classes);
+    let masked = false;
+    for (let i = 0; i < b; i++) {
+      const ex = i < n ? pending[i]! : sample!.items[i - n]!;
+      const raw = i < n ? (ex as PreparedExample).raw : (ex as StoredExample).x;
+      const row = this.x.subarray(i * d, (i + 1) * d);
+      row.set(raw);
+      encoder.applyStandardization(row);
+      this.targets[i] = ex.target;
+      this.weights[i] = i < n ? 1 : sample!.weights[i - n]! * replayWeight;
+      if (ex.allowedClasses) masked = true;
+    }
+    if (masked) {
+      const mask = this.mask.subarray(0, b * classes);
+      for (let i = 0; i < b; i++) {
+        const ex = i < n ? pending[i]! : sample!.items[i - n]!;
+        const row = mask.subarray(i * classes, (i + 1) * classes);
+        if (ex.allowedClasses) {
+          row.fill(0);
+          for (const c of ex.allowedClasses) if (c < classes) row[c] = 1;
+        } else row.fill(1);
+      }
+    }
+    return {
+      x: this.x.subarray(0, b * d),
+      targets: this.targets.subarray(0, b),
+      batch: b,
+      weights: this.weights.subarray(0, b),
+      ...(masked ? { outputMask: this.mask.subarray(0, b * classes) } : {}),
+    };
+  }
+
+  /** A Fisher-estimation batch from encoded examples (fresh arrays: the estimate keeps no reference). */
+  fisherData(examples: readonly EncodedExample[], classes: number): { x: Float32Array; batch: number; targets: Int32Array; outputMask?: Uint8Array } {
+    const d = examples[0]!.x.length;
+    const x = new Float32Array(examples.length * d);
+    const targets = new Int32Array(examples.length);
+    let mask: Uint8Array | undefined;
+    examples.forEach((e, i) => {
+      x.set(e.x, i * d);
+      targets[i] = e.target;
+      if (e.allowedClasses) {
+        mask ??= new Uint8Array(examples.length * classes).fill(1);
+        const row = mask.subarray(i * classes, (i + 1) * classes);
+        row.fill(0);
+        for (const c of e.allowedClasses) row[c] = 1;
+      }
+    });
+    return { x, batch: examples.length, targets, ...(mask ? { outputMask: mask } : {}) };
+  }
+
+  private reserve(b: number, d: number, classes: number): void {
+    if (this.x.length < b * d) this.x = new Float32Array(b * d);
+    if (this.targets.length < b) {
+      this.targets = new Int32Array(b);
+      this.weights = new Float32Array(b);
+    }
+    if (this.mask.length < b * classes) this.mask = new Uint8Array(b * classes);
+  }
+}

@@ -1,0 +1,178 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { InvalidExampleError, Rng } from '@retain/core';
+import { loadKernels } from '@retain/kernels';
+import { OnlineLearner, openLearner, snapshotLearner, type LearnerConfigInput } from '../src/index.js';
+
+const kernels = loadKernels({ backend: 'ts' });
+
+/** Gaussian blobs: class c centred at a fixed random point; `shift` moves every centre (a concept drift). */
+function blobs(n: number, classes: number, dim: number, seed: number, shift = 0, prefix = 'e') {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: classes }, (_, c) => {
+    const r = new Rng(1000 + c + 7 * shift);
+    return Array.from({ length: dim }, () => 3 * r.normal());
+  });
+  return Array.from({ length: n }, (_, i) => {
+    const c = rng.int(classes);
+    return { id: `${prefix}${seed}-${i}`, input: centres[c]!.map((m) => m + rng.normal()), target: `class-${c}`, domain: `d${shift}` };
+  });
+}
+
+const base: LearnerConfigInput = {
+  seed: 7,
+  model: { hidden: [16] },
+  optimizer: { kind: 'adam', lr: 0.01 },
+  batchSize: 8,
+  replay: { capacity: 64, strategy: 'reservoir' },
+  drift: { enabled: false },
+};
+
+/** Canonical bytes of the whole state: typed arrays as their raw bytes, numbers exactly (NaN and -0 kept). */
+function stateBytes(l: OnlineLearner, dropRejected = true): Buffer {
+  const s = snapshotLearner(l);
+  if (dropRejected) (s['stats'] as { rejected: number }).rejected = 0;
+  const json = JSON.stringify(s, (_k, x: unknown) => {
+    if (ArrayBuffer.isView(x)) return `${x.constructor.name}:${Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('base64')}`;
+    if (typeof x === 'number') return Object.is(x, -0) ? 'num:-0' : `num:${String(x)}`;
+    return x;
+  });
+  return Buffer.from(json);
+}
+
+describe('OnlineLearner', () => {
+  it('learns a stream with string labels, growing its output layer as classes appear', () => {
+    const learner = OnlineLearner.create(base, { kernels });
+    const added: number[] = [];
+    learner.on('classAdded', (e) => added.push(e.classes));
+    for (const ex of blobs(600, 4, 5, 1)) learner.learnOne(ex);
+    const test = blobs(200, 4, 5, 2);
+    const { accuracy } = learner.evaluate(test);
+    expect(accuracy).toBeGreaterThan(0.9);
+    expect(learner.model().sizes).toEqual([5, 16, 4]);
+    expect(added.at(-1)).toBe(4);
+    const p = learner.predictOne(test[0]!.input);
+    expect(p.label).toBe(test[0]!.target);
+    expect(p.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(learner.stats()).toMatchObject({ examplesSeen: 600, rejected: 0, classes: 4, backend: 'ts' });
+    expect(learner.replayStats().size).toBe(64);
+  });
+
+  it('rejects bad examples with a typed error naming the field and leaves the state byte-identical', () => {
+    const learner = OnlineLearner.create(base, { kernels });
+    for (const ex of blobs(40, 3, 4, 3)) learner.learnOne(ex);
+    const cases: [unknown, RegExp][] = [
+      [{ id: 'x', input: [1, 2, 3], target: 'class-0' }, /example\.input/],
+      [{ id: 'x', input: [1, Number.NaN, 3, 4], target: 'class-0' }, /example\.input\[1\]/],
+      [{ id: 'x', input: [1, 2, 3, Infinity], target: 'class-0' }, /example\.input\[3\]/],
+      [{ id: 'x', input: [1, 2, 3, 4], target: -2 }, /example\.target/],
+      [{ id: '', input: [1, 2, 3, 4], target: 1 }, /example\.id/],
+      [{ id: 'x', input: [1, 2, 3, 4], target: 1, allowedClasses: [0, 2] }, /example\.target/],
+      [null, /example/],
+    ];
+    for (const [bad, field] of cases) {
+      const before = stateBytes(learner);
+      expect(() => learner.learnOne(bad)).toThrow(InvalidExampleError);
+      expect(() => learner.learnOne(bad)).toThrow(field);
+      expect(stateBytes(learner).equals(before)).toBe(true);
+    }
+    expect(learner.stats().rejected).toBe(cases.length * 2);
+    const batch = learner.learnBatch([{ id: 'ok', input: [0, 0, 0, 0], target: 'class-1' }, { id: 'bad', input: [1], target: 0 }]);
+    expect(batch.results).toHaveLength(1);
+    expect(batch.rejected.map((r) => r.index)).toEqual([1]);
+  });
+
+  it('resumes exactly: N examples, checkpoint, reload, M more equals N+M uninterrupted, bit for bit', () => {
+    const config: LearnerConfigInput = {
+      ...base,
+      preset: 'stable',
+      model: { hidden: [12], dropout: 0.2, standardize: true },
+      replay: { capacity: 50, strategy: 'prioritizedLoss' },
+      scheduler: { everyExamples: 70 },
+      sleep: { steps: 3, batchSize: 16 },
+      si: { enabled: true, c: 0.1 },
+      drift: { enabled: true, detector: 'adwin' },
+      memory: { enabled: true, maxEpisodes: 30 },
+    };
+    const stream = [...blobs(150, 3, 6, 11), ...blobs(100, 3, 6, 12, 1, 'f')];
+    const straight = OnlineLearner.create(config, { kernels });
+    for (const ex of stream) straight.learnOne(ex);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-resume-'));
+    const first = openLearner(dir, config, { kernels });
+    for (const ex of stream.slice(0, 133)) first.learnOne(ex);
+    first.saveState();
+    first.store!.close();
+    const resumed = openLearner(dir, undefined, { kernels });
+    expect(resumed.stats().examplesSeen).toBe(133);
+    for (const ex of stream.slice(133)) resumed.learnOne(ex);
+
+    expect(Buffer.from(resumed.model().params.buffer).equals(Buffer.from(straight.model().params.buffer))).toBe(true);
+    const a = snapshotLearner(resumed);
+    const b = snapshotLearner(straight);
+    for (const k of ['trainStep', 'replay', 'memory', 'detector', 'stats', 'vocab', 'encoder', 'consolidator']) {
+      const strip = (v: unknown) => JSON.parse(JSON.stringify(v, (_k, x) => (ArrayBuffer.isView(x) ? Array.from(x as Float32Array) : x)));
+      const sa = strip(a[k]);
+      const sb = strip(b[k]);
+      if (k === 'replay') {
+        // wall-clock insertion times differ between the two runs; everything else must match
+        delete sa.slots.time;
+        delete sb.slots.time;
+      }
+      if (k === 'memory' && sa) {
+        for (const e of sa.episodes) delete e.time;
+        for (const e of sb.episodes) delete e.time;
+      }
+      expect(sa, k).toEqual(sb);
+    }
+    resumed.store!.close();
+  });
+
+  it('forget(id) removes an example from replay, memory and every stored checkpoint', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-forget-'));
+    const learner = openLearner(dir, { ...base, memory: { enabled: true } }, { kernels });
+    const stream = blobs(64, 2, 3, 5);
+    for (const ex of stream) learner.learnOne(ex);
+    learner.saveState();
+    const victim = stream[10]!.id;
+    expect(learner.core.replay.has(victim) || learner.core.memory!.has(victim)).toBe(true);
+    expect(learner.forget(victim)).toBe(true);
+    expect(learner.core.replay.has(victim)).toBe(false);
+    expect(learner.core.memory!.has(victim)).toBe(false);
+    const rows = learner.store!.db.prepare('SELECT COUNT(*) AS n FROM learner_rows WHERE example_id = ?').get(victim) as { n: number };
+    expect(rows.n).toBe(0);
+    const again = openLearner(learner.store!, undefined, { kernels });
+    expect(again.core.replay.has(victim)).toBe(false);
+    learner.store!.close();
+  });
+
+  it('detects an abrupt concept change and records a drift event that triggers a consolidation', () => {
+    const learner = OnlineLearner.create(
+      { ...base, drift: { enabled: true, detector: 'adwin', actions: ['consolidate', 'raiseReplayRatio'] }, sleep: { steps: 2 } },
+      { kernels },
+    );
+    const drifts: number[] = [];
+    const sleeps: string[] = [];
+    learner.on('drift', (e) => drifts.push(e.at));
+    learner.on('consolidation', (e) => sleeps.push(e.reason));
+    // the same inputs, with labels permuted after 800 examples: accuracy collapses
+    const stream = blobs(1600, 3, 4, 9).map((ex, i) => (i < 800 ? ex : { ...ex, target: `class-${(Number(ex.target.slice(6)) + 1) % 3}` }));
+    for (const ex of stream) learner.learnOne(ex);
+    expect(drifts.length).toBeGreaterThan(0);
+    expect(drifts.some((at) => at > 800 && at < 1000)).toBe(true);
+    expect(sleeps).toContain('drift');
+    expect(learner.stats().drifts).toBe(drifts.length);
+    expect(learner.events().some((e) => e.kind === 'drift')).toBe(true);
+  });
+
+  it('learnBatchAsync gives the same parameters as learnBatch', async () => {
+    const stream = blobs(100, 3, 4, 21);
+    const a = OnlineLearner.create(base, { kernels });
+    const b = OnlineLearner.create(base, { kernels });
+    a.learnBatch(stream);
+    await b.learnBatchAsync(stream);
+    expect([...b.model().params]).toEqual([...a.model().params]);
+  });
+});
