@@ -256,3 +256,21 @@ fn fisher_is_added_into_the_accumulator() {
         1e-6,
     );
 }
+
+#[test]
+fn linear_model_expected_fisher_is_p_times_one_minus_p_times_x_squared() {
+    let case = Case::new(&[3, 4], Activation::Tanh, 6, 8);
+    let f = kernel(&case, FisherKind::Expected);
+    let mut want = vec![0.0; 16];
+    for (i, p) in all_probs(&case).iter().enumerate() {
+        for j in 0..4 {
+            let v = p[j] * (1.0 - p[j]);
+            for k in 0..3 {
+                let x = f64::from(case.x[i * 3 + k]);
+                want[j * 3 + k] += v * x * x;
+            }
+            want[12 + j] += v;
+        }
+    }
+    assert_close("fisher", &f, &want, 1e-6);
+}

@@ -228,3 +228,13 @@ fn workspace_reuse_across_shapes_gives_identical_results() {
     assert_eq!(run_ws(&a, &mut ws), first);
     assert_eq!(run_ws(&b, &mut Workspace::new()), run_ws(&b, &mut ws));
 }
+
+#[test]
+fn dropout_never_touches_a_linear_model() {
+    let case = Case::new(&[5, 3], Activation::Relu, 4, 17).with_distill(170, 2.0, 0.5);
+    let dropped = Case {
+        dropout: Some(Dropout { rate: 0.9, seed: 5 }),
+        ..case.clone()
+    };
+    assert_eq!(run(&case), run(&dropped));
+}
