@@ -24,7 +24,7 @@ export function renderReport(r: KernelsBenchResult): string {
   out.push(
     native.available
       ? `native    @retain/kernels ${native.version}, CPU features: ${native.cpuFeatures.join(', ') || 'none reported'}`
-      : `native    UNAVAILABLE: ${native.error}`,
+      : `native    !! UNAVAILABLE, native figures are n/a: ${native.error}`,
   );
   out.push(js.available ? `ts        @retain/kernels ${js.version} (pure TypeScript)` : `ts        UNAVAILABLE: ${js.error}`);
   out.push(
