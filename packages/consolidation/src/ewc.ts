@@ -22,6 +22,12 @@ export const ewcConfigSchema = z
     chunkSize: z.number().int().min(1).default(256),
     /** Seed of the Rng that draws `predicted` labels. */
     seed: seedSchema.default(0),
+    /**
+     * `separate` mode: at most this many (F, θ*) pairs; beyond it the two oldest merge into one with
+     * F = F₁ + F₂ and θ* = (F₁θ₁* + F₂θ₂*)/(F₁ + F₂), which leaves the gradient exactly as it was (the
+     * penalty changes by a constant). Bounds memory at maxTasks × 2 × params floats.
+     */
+    maxTasks: z.number().int().min(1).optional(),
   })
   .strict();
 /** EWC configuration as written by the user. */
@@ -129,6 +135,8 @@ export class EWC implements Regularizer {
       online.anchor.set(params);
     } else {
       this.tasks.push({ fisher: fisher.slice(), anchor: params.slice() });
+      const max = this.config.maxTasks;
+      if (max !== undefined && this.tasks.length > max) this.mergeOldest();
     }
   }
 
@@ -203,6 +211,19 @@ export class EWC implements Regularizer {
     this.tasks = s.tasks.map((t) => ({ fisher: t.fisher.slice(), anchor: t.anchor.slice() }));
     this.rng = Rng.fromState(s.rng);
     this.scratch = new Float32Array(n);
+  }
+
+  /** Fold task 0 into task 1: the sum of two quadratics is one quadratic plus a constant. */
+  private mergeOldest(): void {
+    const [a, b] = this.tasks as [EwcTask, EwcTask];
+    for (let i = 0; i < a.fisher.length; i++) {
+      const fa = a.fisher[i]!;
+      const fb = b.fisher[i]!;
+      const f = fa + fb;
+      if (f > 0) b.anchor[i] = (fa * a.anchor[i]! + fb * b.anchor[i]!) / f;
+      b.fisher[i] = f;
+    }
+    this.tasks.shift();
   }
 
   private fisherOut(params: Float32Array, out: Float32Array | undefined): Float32Array {

@@ -38,6 +38,25 @@ describe.each(all.map((k) => [k.backend, k] as const))('EWC (%s kernels)', (_nam
     expectClose(grad, Array.from(want.grad, (g, i) => g + before[i]!), 1e-5, 1e-6);
   });
 
+  it('merges the two oldest tasks beyond maxTasks without changing the gradient', () => {
+    const rng = new Rng(12);
+    const capped = new EWC(kernels, { model, mode: 'separate', lambda: 2, maxTasks: 2 });
+    const full = new EWC(kernels, { model, mode: 'separate', lambda: 2 });
+    for (let t = 0; t < 4; t++) {
+      const fisher = randomVector(rng, P, 0, 1);
+      const anchor = randomVector(rng, P);
+      capped.addTask(anchor, fisher);
+      full.addTask(anchor, fisher);
+    }
+    expect(capped.taskCount).toBe(2);
+    const params = randomVector(rng, P);
+    const gc = new Float32Array(P);
+    const gf = new Float32Array(P);
+    capped.penaltyGrad(params, gc);
+    full.penaltyGrad(params, gf);
+    expectClose(gc, gf, 1e-4, 1e-6);
+  });
+
   it('keeps online F = γ²F₁ + γF₂ + F₃ and θ* = θ₃ over three consolidations', () => {
     const rng = new Rng(2);
     const ewc = new EWC(kernels, { model, mode: 'online', lambda: 2, gamma: 0.5 });
