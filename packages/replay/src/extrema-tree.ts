@@ -1,42 +1,44 @@
+/** Fields of one node, interleaved so a node is one cache line rather than four scattered reads. */
+const MIN = 0;
+const TIE = 1;
+const MAX = 2;
+const ARG = 3;
+const STRIDE = 4;
+
 /**
  * A segment tree over `Float64Array` keys that answers the minimum (with its leaf index) and the
  * maximum in O(1) after O(log n) updates. Ties on the minimum are broken by a second key (smaller
  * wins: the buffer passes the insertion step, so among equal priorities the oldest goes first), then
- * by the lower leaf index.
+ * by the lower leaf index. Empty leaves are ignored.
  */
 export class ExtremaTree {
   /** Number of usable leaves. */
   readonly capacity: number;
   private readonly width: number;
-  private readonly minV: Float64Array;
-  private readonly minI: Int32Array;
-  private readonly maxV: Float64Array;
-  private readonly minT: Float64Array;
+  private readonly nodes: Float64Array;
 
   constructor(capacity: number) {
     this.capacity = capacity;
     let w = 1;
     while (w < capacity) w *= 2;
     this.width = w;
-    this.minV = new Float64Array(2 * w).fill(Infinity);
-    this.minI = new Int32Array(2 * w).fill(-1);
-    this.maxV = new Float64Array(2 * w).fill(-Infinity);
-    this.minT = new Float64Array(2 * w).fill(Infinity);
+    this.nodes = new Float64Array(2 * w * STRIDE);
+    this.clear();
   }
 
   /** Smallest key, or `Infinity` when empty. */
   min(): number {
-    return this.minV[1]!;
+    return this.nodes[STRIDE + MIN]!;
   }
 
-  /** Leaf index of the smallest key (the lowest index among ties), or -1 when empty. */
+  /** Leaf index of the smallest key, or -1 when empty. */
   argmin(): number {
-    return this.minI[1]!;
+    return this.nodes[STRIDE + ARG]!;
   }
 
   /** Largest key, or `-Infinity` when empty. */
   max(): number {
-    return this.maxV[1]!;
+    return this.nodes[STRIDE + MAX]!;
   }
 
   /** Set leaf `i` to `key` with tie-breaker `tie`. */
@@ -47,21 +49,18 @@ export class ExtremaTree {
 
   /** Empty leaf `i`. */
   remove(i: number): void {
-    const k = this.width + i;
-    this.minV[k] = Infinity;
-    this.maxV[k] = -Infinity;
-    this.minI[k] = -1;
-    this.minT[k] = Infinity;
-    this.pull(k >> 1);
+    this.emptyLeaf(this.width + i);
+    this.pull((this.width + i) >> 1);
   }
 
   /** Set a leaf without updating ancestors; call {@link ExtremaTree.rebuild} afterwards. */
   setLeafOnly(i: number, key: number, tie = 0): void {
-    const k = this.width + i;
-    this.minV[k] = key;
-    this.maxV[k] = key;
-    this.minI[k] = i;
-    this.minT[k] = tie;
+    const o = (this.width + i) * STRIDE;
+    const t = this.nodes;
+    t[o + MIN] = key;
+    t[o + TIE] = tie;
+    t[o + MAX] = key;
+    t[o + ARG] = i;
   }
 
   /** Recompute every internal node from the leaves. */
@@ -69,12 +68,18 @@ export class ExtremaTree {
     for (let k = this.width - 1; k >= 1; k--) this.combine(k);
   }
 
-  /** Empty every leaf. */
+  /** Empty every leaf and node. */
   clear(): void {
-    this.minV.fill(Infinity);
-    this.minI.fill(-1);
-    this.maxV.fill(-Infinity);
-    this.minT.fill(Infinity);
+    for (let k = 0; k < 2 * this.width; k++) this.emptyLeaf(k);
+  }
+
+  private emptyLeaf(k: number): void {
+    const o = k * STRIDE;
+    const t = this.nodes;
+    t[o + MIN] = Infinity;
+    t[o + TIE] = Infinity;
+    t[o + MAX] = -Infinity;
+    t[o + ARG] = -1;
   }
 
   private pull(k: number): void {
@@ -85,22 +90,19 @@ export class ExtremaTree {
   }
 
   private combine(k: number): void {
-    const l = 2 * k;
-    const r = l + 1;
-    const lv = this.minV[l]!;
-    const rv = this.minV[r]!;
+    const t = this.nodes;
+    const o = k * STRIDE;
+    const l = 2 * o;
+    const r = l + STRIDE;
+    const lv = t[l + MIN]!;
+    const rv = t[r + MIN]!;
     // On equal keys the smaller tie-breaker wins, then the left (lower-index) leaf: deterministic.
-    if (lv < rv || (lv === rv && this.minT[l]! <= this.minT[r]!)) {
-      this.minV[k] = lv;
-      this.minI[k] = this.minI[l]!;
-      this.minT[k] = this.minT[l]!;
-    } else {
-      this.minV[k] = rv;
-      this.minI[k] = this.minI[r]!;
-      this.minT[k] = this.minT[r]!;
-    }
-    const la = this.maxV[l]!;
-    const ra = this.maxV[r]!;
-    this.maxV[k] = la >= ra ? la : ra;
+    const src = lv < rv || (lv === rv && t[l + TIE]! <= t[r + TIE]!) ? l : r;
+    t[o + MIN] = t[src + MIN]!;
+    t[o + TIE] = t[src + TIE]!;
+    t[o + ARG] = t[src + ARG]!;
+    const la = t[l + MAX]!;
+    const ra = t[r + MAX]!;
+    t[o + MAX] = la >= ra ? la : ra;
   }
 }
