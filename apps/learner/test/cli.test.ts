@@ -1,0 +1,109 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '@retain/core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const cli = path.join(here, '../src/cli.ts');
+const nodeArgs = ['--import', 'tsx', '--conditions=@retain/source', cli];
+
+function retain(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [...nodeArgs, ...args], { cwd: path.join(here, '..'), encoding: 'utf8', input, env: { ...process.env, RETAIN_KERNELS: 'ts' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeStream(file: string, n: number, seed: number, extra: (i: number) => string | undefined = () => undefined): void {
+  const rng = new Rng(seed);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = rng.int(3);
+    lines.push(JSON.stringify({ id: `s${i}`, input: { amount: c * 2 + rng.normal(), country: ['fr', 'de', 'us'][c], hour: rng.int(24) }, target: ['low', 'mid', 'high'][c] }));
+    const bad = extra(i);
+    if (bad !== undefined) lines.push(bad);
+  }
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+}
+
+describe('retain CLI', () => {
+  it('learns a JSONL file with named fields, reports bad lines and goes on; status reads it from a new process', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-cli-'));
+    const file = path.join(dir, 'events.jsonl');
+    writeStream(file, 400, 1, (i) => (i === 10 ? '{not json' : i === 20 ? JSON.stringify({ id: 'z', input: { amount: 'NaN?', x: null }, target: 'low' }) : undefined));
+    const store = path.join(dir, 'store');
+    const learn = retain(['learn', '--input', file, '--store', store, '--hidden', '16', '--lr', '0.02', '--batch-size', '4', '--json']);
+    expect(learn.code, learn.stderr).toBe(0);
+    const lines = learn.stdout.trim().split('\n');
+    const summary = JSON.parse(lines.slice(lines.findIndex((l) => l === '{')).join('\n'));
+    expect(summary).toMatchObject({ examplesSeen: 400, learned: 400, rejected: 2 });
+    expect(summary.accuracy).toBeGreaterThan(0.75);
+    const events = lines.filter((l) => l.startsWith('{"event"')).map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.event === 'rejected').map((e) => e.line)).toEqual([12, 23]);
+    expect(events.find((e) => e.line === 23).field).toBe('example.input.x');
+
+    const status = retain(['status', '--store', store, '--json']);
+    expect(status.code).toBe(0);
+    const s = JSON.parse(status.stdout);
+    expect(s.learner).toMatchObject({ examplesSeen: 400, rejected: 2, classes: 3, backend: 'ts' });
+    expect(s.learner.model.sizes).toEqual([1024, 16, 3]);
+
+    const pred = retain(['predict', '--store', store, JSON.stringify({ amount: 4, country: 'us', hour: 3 })]);
+    expect(pred.code).toBe(0);
+    expect(JSON.parse(pred.stdout).label).toBe('high');
+
+    const out = path.join(dir, 'model.safetensors');
+    expect(retain(['export', '--store', store, '--out', out]).code).toBe(0);
+    expect(fs.statSync(out).size).toBeGreaterThan((1024 * 16 + 16 * 3) * 4);
+
+    const cps = JSON.parse(retain(['checkpoints', '--store', store, '--json']).stdout);
+    expect(cps.at(-1).inputOffset).toBe(fs.statSync(file).size);
+    // re-running the same input finds it fully consumed: nothing is learned twice
+    const again = JSON.parse(retain(['learn', '--input', file, '--store', store, '--json']).stdout.trim().split('\n').join('\n').replace(/^[^]*?\n\{\n/, '{\n'));
+    expect(again).toMatchObject({ learned: 0, examplesSeen: 400 });
+  }, 120_000);
+
+  it('exits 2 on usage errors and 1 with a clean message on an unknown store', () => {
+    expect(retain(['learn']).code).toBe(2);
+    expect(retain(['frobnicate']).code).toBe(2);
+    const missing = retain(['status', '--store', path.join(os.tmpdir(), 'no-such-retain-store')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/store not found/);
+    const help = retain(['learn', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--scenario/);
+  }, 60_000);
+
+  it('after a kill -9 mid-run, re-running the same command continues from the last checkpoint offset', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-cli-kill-'));
+    const file = path.join(dir, 'events.jsonl');
+    writeStream(file, 20_000, 2);
+    const store = path.join(dir, 'store');
+    const args = [...nodeArgs, 'learn', '--input', file, '--store', store, '--hidden', '8', '--checkpoint-every', '200', '--json'];
+    await new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: path.join(here, '..'), env: { ...process.env, RETAIN_KERNELS: 'ts' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const timer = setInterval(() => {
+        const db = path.join(store, 'retain.db');
+        if (fs.existsSync(db) && fs.statSync(db).size + (fs.existsSync(`${db}-wal`) ? fs.statSync(`${db}-wal`).size : 0) > 200_000) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(timer);
+        resolve();
+      });
+    });
+    const mid = JSON.parse(retain(['checkpoints', '--store', store, '--json']).stdout);
+    const last = mid.at(-1);
+    expect(last.examplesSeen).toBeGreaterThan(0);
+    expect(last.examplesSeen).toBeLessThan(20_000);
+    const rerun = retain(['learn', '--input', file, '--store', store, '--json']);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const summary = JSON.parse(rerun.stdout.slice(rerun.stdout.indexOf('{\n')));
+    expect(summary.resumedFrom).toBe(last.id);
+    expect(summary.learned).toBe(20_000 - last.examplesSeen);
+    expect(summary.examplesSeen).toBe(20_000);
+  }, 180_000);
+});
