@@ -9,7 +9,7 @@ import { FeatureEncoder } from './feature-encoder.js';
 import { LabelVocabulary } from './label-vocabulary.js';
 import { LearnerStore, type RowChanges, type StoredRow } from './learner-store.js';
 import { buildMemory, buildModelParts, replayOptions } from './model-parts.js';
-import { OnlineLearner, type LearnerCore } from './online-learner.js';
+import { OnlineLearner, type HistoryPoint, type LearnerCore } from './online-learner.js';
 import type { PreparedExample, StoredExample } from './prepared-example.js';
 import { PrequentialStats, type PrequentialStatsSnapshot } from './prequential-stats.js';
 import type { LoggedEvent } from './learner-types.js';
@@ -32,6 +32,8 @@ interface LearnerStateBlob {
   stats: PrequentialStatsSnapshot;
   replayBoosted: boolean;
   events: LoggedEvent[];
+  history: HistoryPoint[];
+  historyEvery: number;
 }
 
 const enc = (v: unknown): Buffer => v8.serialize(v);
@@ -76,6 +78,8 @@ export function snapshotLearner(learner: OnlineLearner): Record<string, unknown>
     stats: core.stats.snapshot(),
     replayBoosted: core.replayBoosted,
     events: core.events,
+    history: core.history,
+    historyEvery: core.historyEvery,
   };
 }
 
@@ -140,6 +144,8 @@ function saveCheckpoint(learner: OnlineLearner, store: LearnerStore): number {
     stats: core.stats.snapshot(),
     replayBoosted: core.replayBoosted,
     events: core.events,
+    history: core.history,
+    historyEvery: core.historyEvery,
   };
   const ctx = learner.getCheckpointContext();
   const id = store.commitCheckpoint({
@@ -257,6 +263,8 @@ export function loadLearner(store: LearnerStore, id?: number, options: { kernels
     stats: PrequentialStats.restore(blob.stats),
     replayBoosted: blob.replayBoosted,
     events: blob.events,
+    history: blob.history,
+    historyEvery: blob.historyEvery,
   };
   const learner = new OnlineLearner(core, kernels);
   attach(learner, store);

@@ -32,6 +32,18 @@ export interface LearnerCore {
   stats: PrequentialStats;
   replayBoosted: boolean;
   events: LoggedEvent[];
+  /** Accuracy over time: one point every `historyEvery` examples (thinned to stay under 2,000 points). */
+  history: HistoryPoint[];
+  historyEvery: number;
+}
+
+/** One point of a learner's accuracy-over-time curve. */
+export interface HistoryPoint {
+  at: number;
+  /** Prequential accuracy over the last 1,000 examples. */
+  accuracy: number;
+  /** Mean prequential loss so far. */
+  loss: number;
 }
 
 /**
@@ -80,6 +92,8 @@ export class OnlineLearner {
       stats: new PrequentialStats(),
       replayBoosted: false,
       events: [],
+      history: [],
+      historyEvery: 100,
     };
     return new OnlineLearner(core, kernels);
   }
@@ -268,6 +282,11 @@ export class OnlineLearner {
     return this.core.replay.stats();
   }
 
+  /** Accuracy over time (prequential, last-1,000 window), one point per `historyEvery` examples. */
+  history(): readonly HistoryPoint[] {
+    return this.core.history;
+  }
+
   /** The event log (last 1,000 drifts, consolidations, classes added, checkpoints). */
   events(): readonly LoggedEvent[] {
     return this.core.events;
@@ -340,6 +359,7 @@ export class OnlineLearner {
       }
     }
     core.stats.see(p.domain);
+    if (core.stats.examplesSeen % core.historyEvery === 0 && this.config.evaluation.prequential) this.recordHistory();
     core.pending.push(p);
     core.recent.push(p);
     if (core.recent.length > 2 * RECENT_LIMIT) core.recent.splice(0, core.recent.length - RECENT_LIMIT);
@@ -481,6 +501,16 @@ export class OnlineLearner {
       ...(outputMask ? { outputMask } : {}),
     });
     return this.logits;
+  }
+
+  private recordHistory(): void {
+    const core = this.core;
+    core.history.push({ at: core.stats.examplesSeen, accuracy: core.stats.recentAccuracy, loss: core.stats.avgLoss });
+    if (core.history.length > 2000) {
+      // Thin to every other point and halve the sampling rate, so the curve covers the whole stream.
+      core.history = core.history.filter((_, i) => i % 2 === 1);
+      core.historyEvery *= 2;
+    }
   }
 
   private requireModel(): ModelParts {

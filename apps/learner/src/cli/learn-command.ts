@@ -158,6 +158,7 @@ export async function learnScenario(opts: LearnOptions): Promise<LearnSummary> {
     );
   }
   progress.done();
+  if (matrix.length > 0) learner.store!.setMeta('scenario', { name: scenario.name, tasks: scenario.tasks.map((t) => t.name), accuracy: matrix });
   const checkpoint = learner.saveState();
   const summary = { ...summarize(learner, opts.store, checkpoint, learned, 0, resumeAt > 0 ? last!.id : null), taskAccuracy: matrix };
   learner.store!.close();
