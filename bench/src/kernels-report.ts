@@ -75,6 +75,12 @@ export function renderReport(r: KernelsBenchResult): string {
         ['EWC penalty+grad, GB/s', num(r.ewc.nativeGBps, 2), num(r.ewc.jsGBps, 2), ''],
         ['EWC native / ts', times(r.ratios.ewcNativeOverJs), '', ''],
         [
+          'by CPU time: vs tfjs-wasm, EWC / ts',
+          `${times(r.ratiosByCpuTime.nativeOverTfjs)}, ${times(r.ratiosByCpuTime.ewcNativeOverJs)}`,
+          times(r.ratiosByCpuTime.jsOverTfjs),
+          '',
+        ],
+        [
           'loss at init → after 1 step',
           lossPair(r.checks.native),
           lossPair(r.checks.js),

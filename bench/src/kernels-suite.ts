@@ -44,6 +44,8 @@ export interface TrainStepResult {
   /** ms per step of each tfjs formulation, the hand-tuned `customGrad` one included. */
   tfjsVariantMs: Record<TfjsVariant, number>;
   tfjs: TfjsInfo;
+  /** The idiomatic formulation reported as `trainStep.tfjsWasm` (the faster of `fused` and `unfused`). */
+  tfjsVariant: TfjsVariant;
   checks: { native: LossCheck; js: LossCheck; tfjsWasm: LossCheck };
 }
 
@@ -122,6 +124,7 @@ export async function runTrainStep(b: Backends, plan: TimingPlan): Promise<Train
     stepMs: { native: t.get('native')?.medianMs ?? null, js: t.get('js')?.medianMs ?? null, tfjsWasm: tfjsVariantMs[best] },
     tfjsVariantMs,
     tfjs,
+    tfjsVariant: best,
     checks,
   };
 }
