@@ -173,6 +173,14 @@ describe.each(backends)('conformance on the %s backend: forward and lossGrad', (
     expect(maxRelErr(whole, ga.map((g, j) => (g + gb[j]!) / 2), 1e-3)).toBeLessThan(1e-4);
   });
 
+  it('dropout masks index examples across the whole batch, not per processing chunk', () => {
+    const p = makeProblem(22, [3, 6, 2], 600);
+    const dropout = { rate: 0.5, seed: 2024 };
+    const logits = new Float32Array(1200);
+    k.forward({ ...p, logits, dropout });
+    expect(maxRelErr(logits, refForward({ ...p, dropout }).flat())).toBeLessThan(1e-5);
+  });
+
   it('property: lossGrad matches the float64 reference gradient on random nets, batches and options', () => {
     fc.assert(
       fc.property(
