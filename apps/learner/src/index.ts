@@ -8,3 +8,5 @@ export * from './online-learner.js';
 export * from './learner-persistence.js';
 export * from './learner-types.js';
 export type { PreparedExample, StoredExample } from './prepared-example.js';
+export * from './serving-model.js';
+export * from './promotion/learner-cycle.js';

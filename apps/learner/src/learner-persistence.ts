@@ -9,7 +9,7 @@ import { FeatureEncoder } from './feature-encoder.js';
 import { LabelVocabulary } from './label-vocabulary.js';
 import { LearnerStore, type RowChanges, type StoredRow } from './learner-store.js';
 import { buildMemory, buildModelParts, replayOptions } from './model-parts.js';
-import { OnlineLearner, type HistoryPoint, type LearnerCore } from './online-learner.js';
+import { OnlineLearner, type HistoryPoint, type LearnerCore, type SaveOptions } from './online-learner.js';
 import type { PreparedExample, StoredExample } from './prepared-example.js';
 import { PrequentialStats, type PrequentialStatsSnapshot } from './prequential-stats.js';
 import type { LoggedEvent } from './learner-types.js';
@@ -84,7 +84,7 @@ export function snapshotLearner(learner: OnlineLearner): Record<string, unknown>
 }
 
 /** Save the learner's state as a checkpoint in its store, writing only the rows that changed. */
-function saveCheckpoint(learner: OnlineLearner, store: LearnerStore): number {
+function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: SaveOptions = {}): number {
   const core = learner.core;
   const full = learner.rewriteRows;
   const changes = core.replay.drainChanges();
@@ -157,7 +157,7 @@ function saveCheckpoint(learner: OnlineLearner, store: LearnerStore): number {
     meta: { config: core.config },
   });
   learner.rewriteRows = false;
-  store.gc(core.config.checkpoint.keep);
+  if (options.gc !== false) store.gc(core.config.checkpoint.keep);
   return id;
 }
 
@@ -275,7 +275,7 @@ export function loadLearner(store: LearnerStore, id?: number, options: { kernels
 
 function attach(learner: OnlineLearner, store: LearnerStore): void {
   learner.store = store;
-  learner.attachSaver((l) => saveCheckpoint(l, store));
+  learner.attachSaver((l, o) => saveCheckpoint(l, store, o));
 }
 
 /**

@@ -224,6 +224,21 @@ export class LearnerStore {
     };
   }
 
+  /**
+   * Undo the latest checkpoint entirely (rows it added are deleted, rows it removed come back), as if it was
+   * never committed: a rejected challenger's training leaves no trace in the learner's history.
+   */
+  discardLatest(id: number): void {
+    const tx = this.db.transaction(() => {
+      const latest = this.db.prepare('SELECT MAX(id) AS id FROM learner_checkpoints').get() as { id: number | null };
+      if (latest.id !== id) throw new NotFoundError('latest checkpoint', String(id));
+      this.db.prepare('DELETE FROM learner_rows WHERE added_in = ?').run(id);
+      this.db.prepare('UPDATE learner_rows SET removed_in = NULL WHERE removed_in = ?').run(id);
+      this.db.prepare('DELETE FROM learner_checkpoints WHERE id = ?').run(id);
+    });
+    tx.immediate();
+  }
+
   /** Keep checkpoints referenced by a model version or pinned. */
   pin(id: number, pinned = true): void {
     const res = this.db.prepare('UPDATE learner_checkpoints SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);

@@ -18,6 +18,12 @@ import { PrequentialStats } from './prequential-stats.js';
 const RECENT_LIMIT = 2048;
 const EVENT_LIMIT = 1000;
 
+/** Options of {@link OnlineLearner.saveState}. */
+export interface SaveOptions {
+  /** Garbage-collect old checkpoints after saving (default true). */
+  gc?: boolean;
+}
+
 /** Mutable state a learner persists (besides the parts that persist themselves). */
 export interface LearnerCore {
   config: LearnerConfig;
@@ -64,7 +70,7 @@ export class OnlineLearner {
   private readonly assembler = new BatchAssembler();
   private logits = new Float32Array(0);
   private checkpointContext: () => { inputPath?: string | null; inputOffset?: number | null } = () => ({});
-  private saver: ((learner: OnlineLearner) => number) | null = null;
+  private saver: ((learner: OnlineLearner, options: SaveOptions) => number) | null = null;
 
   /** @internal use {@link OnlineLearner.create} or `loadLearner`. */
   constructor(core: LearnerCore, kernels: Kernels) {
@@ -105,8 +111,19 @@ export class OnlineLearner {
   }
 
   /** @internal used by the persistence layer to save automatically. */
-  attachSaver(saver: (learner: OnlineLearner) => number): void {
+  attachSaver(saver: (learner: OnlineLearner, options: SaveOptions) => number): void {
     this.saver = saver;
+  }
+
+  /** Run `fn` with automatic checkpoints off (a dry-run or a challenger that may be discarded). */
+  withoutCheckpoints<T>(fn: () => T): T {
+    const saver = this.saver;
+    this.saver = null;
+    try {
+      return fn();
+    } finally {
+      this.saver = saver;
+    }
   }
 
   /** Where the CLI records its input file and offset in each checkpoint. */
@@ -293,8 +310,8 @@ export class OnlineLearner {
   }
 
   /** Commit a checkpoint to the attached store; returns its id. */
-  saveState(): number {
-    return this.save();
+  saveState(options: SaveOptions = {}): number {
+    return this.save(options);
   }
 
   get classes(): number {
@@ -302,9 +319,9 @@ export class OnlineLearner {
     return sizes ? sizes[sizes.length - 1]! : this.core.vocab.size;
   }
 
-  private save(): number {
-    if (!this.saver) throw new InvalidArgumentError('store', 'this learner has no store: open one with OnlineLearner.open(dir)');
-    const id = this.saver(this);
+  private save(options: SaveOptions = {}): number {
+    if (!this.saver) throw new InvalidArgumentError('store', 'this learner has no store: open it with openLearner(dir)');
+    const id = this.saver(this, options);
     this.log('checkpoint', { id });
     this.emitter.emit('checkpoint', { id, examplesSeen: this.core.stats.examplesSeen });
     return id;
