@@ -75,9 +75,11 @@ export function renderReport(r: KernelsBenchResult): string {
         ['EWC penalty+grad, GB/s', num(r.ewc.nativeGBps, 2), num(r.ewc.jsGBps, 2), ''],
         ['EWC native / ts', times(r.ratios.ewcNativeOverJs), '', ''],
         [
-          'by CPU time: vs tfjs-wasm, EWC / ts',
-          `${times(r.ratiosByCpuTime.nativeOverTfjs)}, ${times(r.ratiosByCpuTime.ewcNativeOverJs)}`,
-          times(r.ratiosByCpuTime.jsOverTfjs),
+          'by CPU time: vs tfjs, Fisher, EWC/ts',
+          [r.ratiosByCpuTime.nativeOverTfjs, r.ratiosByCpuTime.fisherToForwardBackward, r.ratiosByCpuTime.ewcNativeOverJs]
+            .map(times)
+            .join(', '),
+          [r.ratiosByCpuTime.jsOverTfjs, r.ratiosByCpuTime.fisherToForwardBackwardJs].map(times).join(', '),
           '',
         ],
         [

@@ -51,7 +51,13 @@ export interface KernelsBenchResult {
    * The same ratios from median CPU time per op instead of wall time: every backend here computes on one
    * thread, so this is the ratio each would show with a core to itself (V8's GC threads count against JS/tfjs).
    */
-  ratiosByCpuTime: { nativeOverTfjs: number | null; jsOverTfjs: number | null; ewcNativeOverJs: number | null };
+  ratiosByCpuTime: {
+    nativeOverTfjs: number | null;
+    jsOverTfjs: number | null;
+    ewcNativeOverJs: number | null;
+    fisherToForwardBackward: number | null;
+    fisherToForwardBackwardJs: number | null;
+  };
   /**
    * Examples/s of every tfjs-wasm formulation: the two idiomatic ones (the faster is `trainStep.tfjsWasm`) and a
    * hand-tuned customGrad one that avoids tfjs-wasm's slow transposed-operand matMul, with native and ts against it.
@@ -113,6 +119,8 @@ export function buildResult(input: {
     nativeOverTfjs: ratio(cpu(bestTfjs), cpu('native')),
     jsOverTfjs: ratio(cpu(bestTfjs), cpu('js')),
     ewcNativeOverJs: ratio(cpu('js ewcPenaltyGrad'), cpu('native ewcPenaltyGrad')),
+    fisherToForwardBackward: ratio(cpu('native fisherDiag'), cpu('native lossGrad')),
+    fisherToForwardBackwardJs: ratio(cpu('js fisherDiag'), cpu('js lossGrad')),
   };
   const tfjsVariants = {
     fused: perSecond(train.tfjsVariantMs.fused)!,
