@@ -7,6 +7,9 @@ import type { LearnerConfigInput } from './config.js';
 import { learnJsonl, learnScenario, type LearnOptions } from './cli/learn-command.js';
 import { readJsonl } from './cli/jsonl-reader.js';
 import { checkpointsOf, evaluateFile, exportSafetensors, openExistingStore, predictInputs, statusOf } from './cli/store-commands.js';
+import { ingestTrajectories, promotionStatusOf, reportsOf, rollbackTo, versionsOf } from './cli/promotion-commands.js';
+import { rebuildCaseIndex, runLearnerCycle } from './promotion/learner-cycle.js';
+import { loadBenchmarkSuite, summarizeReport } from '@retain/promotion';
 
 const DEFAULT_STORE = './.retain';
 
@@ -130,17 +133,19 @@ export function buildProgram(): Command {
     .addOption(storeOpt())
     .option('--json', 'machine-readable output')
     .action((o: Record<string, unknown>) => {
-      const status = statusOf(String(o['store']));
+      const status = { ...statusOf(String(o['store'])), promotion: promotionStatusOf(String(o['store'])) };
       print(!!o['json'], status, () => {
-        const l = status['learner'] as Record<string, unknown>;
-        if (!l['lastCheckpoint']) return `store ${String(status['store'])}: no checkpoint yet`;
+        const l = status.learner as Record<string, unknown>;
+        if (!l['lastCheckpoint']) return `store ${status.store}: no checkpoint yet`;
         const acc = typeof l['accuracy'] === 'number' && !Number.isNaN(l['accuracy']) ? `${(100 * (l['accuracy'] as number)).toFixed(2)}%` : '-';
         const cp = l['lastCheckpoint'] as Record<string, unknown>;
         return [
-          `store ${String(status['store'])}`,
+          `store ${status.store}`,
           `examples seen ${String(l['examplesSeen'])} (rejected ${String(l['rejected'])}), prequential accuracy ${acc}`,
           `drifts ${String(l['drifts'])}, consolidations ${String(l['consolidations'])}, classes ${String(l['classes'])}, backend ${String(l['backend'])}`,
           `last checkpoint ${String(cp['id'])} at ${String(cp['createdAt'])} (${String(l['checkpoints'])} retained)`,
+          `current version ${status.promotion.currentVersion?.id ?? 'none'} (${status.promotion.versionCount} versions, ${status.promotion.trajectoryCount} trajectories, ${status.promotion.reportCount} reports)`,
+          ...(status.promotion.latestReport ? [`latest cycle: ${status.promotion.latestReport.summary}`] : []),
         ].join('\n');
       });
     });
@@ -192,6 +197,93 @@ export function buildProgram(): Command {
     .action((o: Record<string, unknown>) => {
       const r = exportSafetensors(String(o['store']), String(o['out']), o['checkpoint'] as number | undefined);
       print(!!o['json'], r, () => `wrote ${r.file} (${r.bytes} bytes): ${r.tensors.join(', ')}`);
+    });
+  program
+    .command('cycle')
+    .description('one champion/challenger cycle: new trajectories → challenger → benchmark → gates → promote or not')
+    .addOption(storeOpt())
+    .option('--dry-run', 'train and evaluate, report, but promote and save nothing')
+    .option('--min-new-trajectories <n>', 'skip (with a report) below this many new trajectories', int, 1)
+    .option('--baseline-version <id>', 'evaluate against this version instead of the current one')
+    .option('--benchmark <file>', 'benchmark suite JSON (default: <store>/benchmark.json, else the seed suite)')
+    .option('--json', 'machine-readable output')
+    .action(async (o: Record<string, unknown>) => {
+      openExistingStore(String(o['store'])).close();
+      const report = await runLearnerCycle({
+        store: String(o['store']),
+        dryRun: !!o['dryRun'],
+        minNewTrajectories: o['minNewTrajectories'] as number,
+        ...(o['baselineVersion'] ? { baselineVersionId: String(o['baselineVersion']) } : {}),
+        ...(o['benchmark'] ? { benchmark: loadBenchmarkSuite(String(o['benchmark'])) } : {}),
+      });
+      print(!!o['json'], report, () => summarizeReport(report));
+      if (report.outcome === 'failed') process.exitCode = 1;
+    });
+
+  program
+    .command('versions')
+    .description('list model versions and the history of what was current when')
+    .addOption(storeOpt())
+    .option('--json', 'machine-readable output')
+    .action((o: Record<string, unknown>) => {
+      const v = versionsOf(String(o['store']));
+      print(!!o['json'], v, () =>
+        [
+          ...(v.versions as { id: string; createdAt: string; byteLength: number; checkpointId: string | null }[]).map(
+            (x) => `${x.id === v.current ? '*' : ' '} ${x.id.padEnd(6)} ${x.createdAt}  ${x.byteLength} bytes${x.checkpointId ? `  checkpoint ${x.checkpointId}` : ''}`,
+          ),
+          ...(v.versions.length === 0 ? ['no versions yet'] : []),
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('rollback')
+    .description('make an older version current (recorded in the history)')
+    .argument('<id>', 'version id, e.g. v1')
+    .addOption(storeOpt())
+    .option('--json', 'machine-readable output')
+    .action((id: string, o: Record<string, unknown>) => {
+      const entry = rollbackTo(String(o['store']), id);
+      print(!!o['json'], entry, () => `current version is now ${id}`);
+    });
+
+  program
+    .command('reports')
+    .description('list cycle reports, or show one')
+    .argument('[id]', 'report id')
+    .addOption(storeOpt())
+    .option('--json', 'machine-readable output')
+    .action((id: string | undefined, o: Record<string, unknown>) => {
+      const r = reportsOf(String(o['store']), id);
+      print(!!o['json'] || id !== undefined, r, () => (r as { summary: string }[]).map((x) => x.summary).join('\n') || 'no reports yet');
+    });
+
+  program
+    .command('case-index')
+    .description('rebuild the case index (task text → best past trajectory by reward)')
+    .requiredOption('--rebuild', 'rebuild it from every trajectory')
+    .addOption(storeOpt())
+    .option('--json', 'machine-readable output')
+    .action((o: Record<string, unknown>) => {
+      openExistingStore(String(o['store'])).close();
+      const r = rebuildCaseIndex(String(o['store']));
+      print(!!o['json'], r, () => `case index: ${r.cases} cases in ${r.file}`);
+    });
+
+  const trajectories = program.command('trajectories').description('logged interactions that train challengers');
+  trajectories
+    .command('ingest')
+    .description('add trajectories from a JSONL file (bad lines are reported and skipped)')
+    .argument('<file>', 'JSONL of trajectories')
+    .addOption(storeOpt())
+    .option('--json', 'machine-readable output')
+    .action((file: string, o: Record<string, unknown>) => {
+      const r = ingestTrajectories(String(o['store']), file);
+      print(!!o['json'], r, () =>
+        [`${r.inserted} trajectories added (${r.duplicates} already there, ${r.bad} bad lines)`, ...r.badLines.map((b) => `line ${b.line}: ${b.message}`)].join('\n'),
+      );
+      if (r.bad > 0) process.exitCode = 1;
     });
   return program;
 }

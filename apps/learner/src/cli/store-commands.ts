@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, NotFoundError, RetainError } from '@retain/core';
+import { InvalidArgumentError, NotFoundError, RetainError, type InputFeatures } from '@retain/core';
 import { LearnerStore, STORE_FILE } from '../learner-store.js';
 import { loadLearner } from '../learner-persistence.js';
 import type { OnlineLearner } from '../online-learner.js';
 import { encodeSafetensors } from '../safetensors.js';
 import { paramLayout } from '@retain/core';
 import { readJsonl } from './jsonl-reader.js';
+import { caseIndexOf, currentServingModel } from './promotion-commands.js';
 
 /** Open an existing store (a missing one is a NotFoundError, not a silently created empty store). */
 export function openExistingStore(dir: string): LearnerStore {
@@ -22,7 +23,7 @@ export function learnerOf(store: LearnerStore, checkpoint?: number): OnlineLearn
 }
 
 /** `retain status`: the learner's counters and its last checkpoint. */
-export function statusOf(dir: string): Record<string, unknown> {
+export function statusOf(dir: string): { store: string; learner: Record<string, unknown> } {
   const store = openExistingStore(dir);
   try {
     const checkpoints = store.listCheckpoints();
@@ -64,18 +65,39 @@ export function checkpointsOf(dir: string): ReturnType<LearnerStore['listCheckpo
   }
 }
 
-/** `retain predict`: one prediction per input (a JSON value: array of numbers or object of fields). */
-export async function predictInputs(dir: string, inputs: AsyncIterable<{ lineNo: number; text: string }>, emit: (row: unknown) => void): Promise<number> {
+/** `retain predict`: one prediction per input (an array of numbers, an object of fields, or `{ input, task? }`). */
+export async function predictInputs(
+  dir: string,
+  inputs: AsyncIterable<{ lineNo: number; text: string }>,
+  emit: (row: unknown) => void,
+): Promise<number> {
   const store = openExistingStore(dir);
   let bad = 0;
   try {
-    const learner = learnerOf(store);
+    // Serving uses the promoted current version when there is one, else the latest checkpoint.
+    const current = currentServingModel(dir);
+    const predict = current ? (x: InputFeatures) => current.model.predict(x) : (() => {
+      const learner = learnerOf(store);
+      return (x: InputFeatures) => learner.predictOne(x);
+    })();
+    const source = current ? `version ${current.versionId}` : 'latest checkpoint';
+    const cases = caseIndexOf(dir);
     for await (const { lineNo, text } of inputs) {
       try {
         const parsed = JSON.parse(text) as unknown;
-        const input = typeof parsed === 'object' && parsed !== null && 'input' in parsed ? (parsed as { input: unknown }).input : parsed;
-        const p = learner.predictOne(input as never);
-        emit({ line: lineNo, label: p.label, index: p.index, probs: Array.from(p.probs, (v) => Number(v.toFixed(6))) });
+        const wrapped = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && 'input' in parsed;
+        const input = wrapped ? (parsed as { input: unknown }).input : parsed;
+        const task = wrapped ? (parsed as { task?: unknown }).task : undefined;
+        const p = predict(input as InputFeatures);
+        const best = typeof task === 'string' && cases ? cases.bestFor(task) : undefined;
+        emit({
+          line: lineNo,
+          label: p.label,
+          index: p.index,
+          probs: Array.from(p.probs, (v) => Number(v.toFixed(6))),
+          source,
+          ...(best ? { hint: best } : {}),
+        });
       } catch (err) {
         if (!(err instanceof RetainError) && !(err instanceof SyntaxError)) throw err;
         bad++;

@@ -26,6 +26,8 @@ export interface DemoLearningOptions {
   /** When set, each learner persists to `<storeDir>/<name>` (a fresh store is expected). */
   storeDir?: string;
   kernels?: Kernels;
+  /** Replace a learner's config (tuning, tests); default {@link demoConfigs}. */
+  configs?: Partial<Record<DemoLearnerName, LearnerConfigInput>>;
   onProgress?: (seen: number, total: number, recent: Record<DemoLearnerName, number>) => void;
   onTask?: (result: DemoTaskResult) => void;
 }
@@ -69,7 +71,7 @@ export function runDemoLearning(options: DemoLearningOptions): DemoLearningResul
   const train = loadMnist('train', scale.trainPerTask);
   const heldOut = loadMnist('test', scale.testPerTask + scale.benchmarkPerTask);
   const scenario = permutedMnist(train, heldOut, scale.tasks, scale.seed);
-  const configs = demoConfigs(scale);
+  const configs = { ...demoConfigs(scale), ...options.configs };
   const open = (name: DemoLearnerName): OnlineLearner => {
     const kernels = options.kernels ? { kernels: options.kernels } : {};
     return options.storeDir ? openLearner(path.join(options.storeDir, name), configs[name], kernels) : OnlineLearner.create(configs[name], kernels);
