@@ -11,7 +11,7 @@ export interface DemoScale {
 }
 
 /** The full demo: about two minutes on a 2-core machine with the native kernels. */
-export const DEMO_SCALE: DemoScale = { tasks: 5, trainPerTask: 4000, testPerTask: 1000, benchmarkPerTask: 40, seed: 1 };
+export const DEMO_SCALE: DemoScale = { tasks: 10, trainPerTask: 8000, testPerTask: 1000, benchmarkPerTask: 40, seed: 1 };
 
 /** The model both learners share; only replay and EWC differ. */
 function base(seed: number): LearnerConfigInput {
@@ -32,15 +32,17 @@ export function fineTuneConfig(seed: number): LearnerConfigInput {
 }
 
 /**
- * The `stable` preset tuned for permuted MNIST: a class-balanced replay buffer mixed 1:1 into every step,
+ * The `stable` preset tuned for permuted MNIST: a domain-balanced replay buffer mixed 1:1 into every step,
  * online EWC whose Fisher is refreshed at each sleep phase (drift and every `trainPerTask` examples).
+ * λ = 10: with 100 the penalty (summed over sleep phases, γ 0.9) froze the net and task 5 reached only 77%
+ * (5 tasks × 6,000 images); with 10 the first task is kept (91%) and new tasks still reach 89%.
  */
 export function stableConfig(seed: number, trainPerTask: number): LearnerConfigInput {
   return {
     ...base(seed),
     preset: 'stable',
     replay: { enabled: true, capacity: 2000, strategy: 'domainBalanced', balanceBy: 'domain', replayRatio: 1 },
-    ewc: { enabled: true, mode: 'online', lambda: 100, gamma: 0.9, fisher: 'empirical', fisherSamples: 500 },
+    ewc: { enabled: true, mode: 'online', lambda: 10, gamma: 0.9, fisher: 'empirical', fisherSamples: 500 },
     scheduler: { everyExamples: trainPerTask, onDrift: true },
     sleep: { steps: 20, batchSize: 64 },
   };

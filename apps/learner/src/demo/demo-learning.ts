@@ -40,6 +40,8 @@ export interface DemoLearningResult {
   matrices: Record<DemoLearnerName, number[][]>;
   /** Held-out images per task for the promotion benchmark (never trained on, never in the test rows). */
   benchmark: MnistSet[];
+  /** One more permutation the learners never saw: the new traffic of the promotion cycle (train and held-out benchmark images). */
+  nextTask: { name: string; train: MnistSet; benchmark: MnistSet };
   ms: number;
 }
 
@@ -70,7 +72,10 @@ export function runDemoLearning(options: DemoLearningOptions): DemoLearningResul
   const { scale } = options;
   const train = loadMnist('train', scale.trainPerTask);
   const heldOut = loadMnist('test', scale.testPerTask + scale.benchmarkPerTask);
-  const scenario = permutedMnist(train, heldOut, scale.tasks, scale.seed);
+  // One permutation more than is streamed: the promotion cycle's new domain.
+  const all = permutedMnist(train, heldOut, scale.tasks + 1, scale.seed);
+  const next = all.tasks.pop()!;
+  const scenario = all;
   const configs = { ...demoConfigs(scale), ...options.configs };
   const open = (name: DemoLearnerName): OnlineLearner => {
     const kernels = options.kernels ? { kernels: options.kernels } : {};
@@ -107,5 +112,6 @@ export function runDemoLearning(options: DemoLearningOptions): DemoLearningResul
       learners[name].saveState();
     }
   }
-  return { scenario, learners, matrices, benchmark, ms: Date.now() - t0 };
+  const nextTask = { name: next.name, train: next.train, benchmark: rows(next.test, scale.testPerTask, next.test.n) };
+  return { scenario, learners, matrices, benchmark, nextTask, ms: Date.now() - t0 };
 }
