@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, InvalidConfigError } from '@retain/core';
+import { METHODS, methodConfig, parseOverrides, variantName } from '../src/cl/methods.js';
+import { protocolFor } from '../src/cl/protocols.js';
+
+const p = protocolFor('permuted-mnist');
+
+describe('methodConfig', () => {
+  it('configures fine-tune with no replay, no regularizer and the protocol optimizer', () => {
+    const c = methodConfig('fine-tune', p, 3, 10);
+    expect(c.replay.enabled).toBe(false);
+    expect([c.ewc.enabled, c.si.enabled, c.distillation.enabled]).toEqual([false, false, false]);
+    expect(c.optimizer).toMatchObject({ kind: 'adam', lr: 1e-4 });
+    expect(c.model).toMatchObject({ hidden: [1000, 1000], classes: 10, inputSize: 784 });
+    expect(c.batchSize).toBe(128);
+    expect(c.sleep.steps).toBe(0);
+    expect(c.seed).toBe(3);
+  });
+
+  it('gives replay + EWC at most 2,000 stored examples and 128 replayed per step on permuted MNIST', () => {
+    const c = methodConfig('replay-ewc', p, 0, 10);
+    expect(c.replay).toMatchObject({ enabled: true, capacity: 2000, perStep: 128, strategy: 'reservoir' });
+    expect(c.ewc).toMatchObject({ enabled: true, mode: 'separate', lambda: 500 });
+  });
+
+  it('uses a class-balanced memory for the online protocol and consolidates regularizers on drift', () => {
+    const online = protocolFor('online-split-mnist-class');
+    expect(methodConfig('replay-class-balanced', online, 0, 10).replay).toMatchObject({ strategy: 'domainBalanced', balanceBy: 'class', capacity: 1000, perStep: 10 });
+    const si = methodConfig('si', online, 0, 10);
+    expect(si.drift.enabled).toBe(true);
+    expect(si.scheduler.onDrift).toBe(true);
+    expect(methodConfig('replay-reservoir', online, 0, 10).drift.enabled).toBe(false);
+  });
+
+  it('parses every listed method', () => {
+    for (const m of METHODS) expect(() => methodConfig(m, p, 0, 10)).not.toThrow();
+    expect(() => methodConfig('dgr', p, 0, 10)).toThrow(InvalidArgumentError);
+  });
+
+  it('applies --set overrides as JSON values, and the learner schema rejects a bad one by field', () => {
+    const o = parseOverrides(['ewc.lambda=1000', 'model.hidden=[256,256]', 'replay.strategy=uniform', 'ewc.enabled=true']);
+    expect(o).toEqual({ ewc: { lambda: 1000, enabled: true }, model: { hidden: [256, 256] }, replay: { strategy: 'uniform' } });
+    expect(methodConfig('ewc', p, 0, 10, o).ewc.lambda).toBe(1000);
+    expect(() => methodConfig('ewc', p, 0, 10, parseOverrides(['ewc.lambda=-1']))).toThrow(InvalidConfigError);
+    expect(() => parseOverrides(['lambda'])).toThrow(InvalidArgumentError);
+    expect(variantName('ewc', ['z=1', 'a=2'])).toBe('ewc+a=2+z=1');
+  });
+});
