@@ -46,7 +46,7 @@ function cargoTest() {
 
 function resultDirs() {
   const dirs = [];
-  for (const group of ['packages', 'apps', 'bench']) {
+  for (const group of ['packages', 'apps', 'bench', 'tests']) {
     const base = path.join(root, group);
     if (!fs.existsSync(base)) continue;
     if (fs.existsSync(path.join(base, 'package.json'))) dirs.push(base);
