@@ -68,7 +68,8 @@ describe('the HTML report in a real browser', () => {
       if (!r.url().startsWith('file://')) problems.push(`network request: ${r.url()}`);
     });
     await page.goto(`file://${summary.report}`);
-    await page.waitForFunction(() => document.querySelectorAll('[data-chart]:not([data-rendered])').length === 0);
+    // A string, because this file is type-checked without the DOM library.
+    await page.waitForFunction("document.querySelectorAll('[data-chart]:not([data-rendered])').length === 0");
     const charts = await page.$$eval('[data-chart]', (els) =>
       els.map((el) => ({
         name: el.getAttribute('data-chart'),
