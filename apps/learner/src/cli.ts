@@ -9,7 +9,7 @@ import { readJsonl } from './cli/jsonl-reader.js';
 import { checkpointsOf, evaluateFile, exportSafetensors, openExistingStore, predictInputs, statusOf } from './cli/store-commands.js';
 import { ingestTrajectories, promotionStatusOf, reportsOf, rollbackTo, versionsOf } from './cli/promotion-commands.js';
 import { rebuildCaseIndex, runLearnerCycle } from './promotion/learner-cycle.js';
-import { loadBenchmarkSuite, summarizeReport } from '@retain/promotion';
+import { summarizeReport } from '@retain/promotion';
 
 const DEFAULT_STORE = './.retain';
 
@@ -205,7 +205,7 @@ export function buildProgram(): Command {
     .option('--dry-run', 'train and evaluate, report, but promote and save nothing')
     .option('--min-new-trajectories <n>', 'skip (with a report) below this many new trajectories', int, 1)
     .option('--baseline-version <id>', 'evaluate against this version instead of the current one')
-    .option('--benchmark <file>', 'benchmark suite JSON (default: <store>/benchmark.json, else the seed suite)')
+    .option('--benchmark <file>', 'benchmark suite JSON, a path inside the store (default: benchmark.json there, else the seed suite)')
     .option('--json', 'machine-readable output')
     .action(async (o: Record<string, unknown>) => {
       openExistingStore(String(o['store'])).close();
@@ -214,7 +214,7 @@ export function buildProgram(): Command {
         dryRun: !!o['dryRun'],
         minNewTrajectories: o['minNewTrajectories'] as number,
         ...(o['baselineVersion'] ? { baselineVersionId: String(o['baselineVersion']) } : {}),
-        ...(o['benchmark'] ? { benchmark: loadBenchmarkSuite(String(o['benchmark'])) } : {}),
+        ...(o['benchmark'] ? { benchmark: { path: String(o['benchmark']) } } : {}),
       });
       print(!!o['json'], report, () => summarizeReport(report));
       if (report.outcome === 'failed') process.exitCode = 1;

@@ -10,3 +10,4 @@ export * from './learner-types.js';
 export type { PreparedExample, StoredExample } from './prepared-example.js';
 export * from './serving-model.js';
 export * from './promotion/learner-cycle.js';
+export * from './serving-watcher.js';

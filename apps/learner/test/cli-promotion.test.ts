@@ -64,6 +64,9 @@ describe('retain CLI promotion loop', () => {
     expect(bad.stderr).toMatch(/not found: v9/);
     const escape = retain(['rollback', '../x', '--store', store]);
     expect(escape.code).toBe(1);
+    const outside = retain(['cycle', '--store', store, '--benchmark', '../benchmark.json']);
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toMatch(/benchmark|path/i);
     const ci = retain(['case-index', '--rebuild', '--store', store, '--json']);
     expect(JSON.parse(ci.stdout).cases).toBe(3);
   }, 180_000);

@@ -62,6 +62,16 @@ describe('retain CLI', () => {
     // re-running the same input finds it fully consumed: nothing is learned twice
     const again = JSON.parse(retain(['learn', '--input', file, '--store', store, '--json']).stdout.trim().split('\n').join('\n').replace(/^[^]*?\n\{\n/, '{\n'));
     expect(again).toMatchObject({ learned: 0, examplesSeen: 400 });
+
+    const evaluation = JSON.parse(retain(['evaluate', '--store', store, '--input', file, '--json']).stdout);
+    expect(evaluation.n).toBe(400);
+    expect(evaluation.rejected).toBe(2);
+    expect(evaluation.accuracy).toBeGreaterThan(0.8);
+
+    // append to the input: `retain resume` continues the recorded run from its offset
+    fs.appendFileSync(file, `${JSON.stringify({ id: 'late-1', input: { amount: 0.1, country: 'fr', hour: 1 }, target: 'low' })}\n`);
+    const resumed = JSON.parse(retain(['resume', '--store', store, '--json']).stdout.replace(/^[^]*?\n\{\n/, '{\n'));
+    expect(resumed).toMatchObject({ learned: 1, examplesSeen: 401 });
   }, 120_000);
 
   it('exits 2 on usage errors and 1 with a clean message on an unknown store', () => {
