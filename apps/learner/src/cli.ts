@@ -10,6 +10,8 @@ import { checkpointsOf, evaluateFile, exportSafetensors, openExistingStore, pred
 import { ingestTrajectories, promotionStatusOf, reportsOf, rollbackTo, versionsOf } from './cli/promotion-commands.js';
 import { rebuildCaseIndex, runLearnerCycle } from './promotion/learner-cycle.js';
 import { summarizeReport } from '@retain/promotion';
+import { DEFAULT_DEMO_STORE, runDemo } from './demo/index.js';
+import { writeReport } from './report/index.js';
 
 const DEFAULT_STORE = './.retain';
 
@@ -198,6 +200,32 @@ export function buildProgram(): Command {
       const r = exportSafetensors(String(o['store']), String(o['out']), o['checkpoint'] as number | undefined);
       print(!!o['json'], r, () => `wrote ${r.file} (${r.bytes} bytes): ${r.tensors.join(', ')}`);
     });
+  program
+    .command('demo')
+    .description('permuted MNIST through a fine-tune and a stable learner side by side, a promotion cycle, and the HTML report')
+    .option('--store <dir>', 'demo directory', DEFAULT_DEMO_STORE)
+    .option('--out <file>', 'report file (default <store>/report.html)')
+    .option('--no-promotion', 'skip the promotion cycle')
+    .option('--json', 'print only the final summary as JSON')
+    .action(async (o: Record<string, unknown>) => {
+      await runDemo({
+        store: String(o['store']),
+        ...(o['out'] ? { out: String(o['out']) } : {}),
+        promotion: o['promotion'] !== false,
+        json: !!o['json'],
+      });
+    });
+
+  program
+    .command('report')
+    .description('render a self-contained HTML report of a store (accuracy, matrix, replay, drift, versions)')
+    .addOption(storeOpt())
+    .option('--out <file>', 'output file (default <store>/report.html)')
+    .option('--json', 'machine-readable output')
+    .action((o: Record<string, unknown>) => {
+      writeReport({ store: String(o['store']), ...(o['out'] ? { out: String(o['out']) } : {}), json: !!o['json'] });
+    });
+
   program
     .command('cycle')
     .description('one champion/challenger cycle: new trajectories → challenger → benchmark → gates → promote or not')
