@@ -64,14 +64,21 @@ function memoryRows(changes: MemoryChanges<MemoryPayload>): RowChanges {
 export function snapshotLearner(learner: OnlineLearner): Record<string, unknown> {
   const core = learner.core;
   return {
-    config: core.config,
-    encoder: core.encoder?.snapshot() ?? null,
-    vocab: core.vocab.snapshot(),
+    ...plainState(core),
     trainStep: core.parts?.trainStep.snapshot() ?? null,
     consolidator: core.parts?.consolidator.snapshot() ?? null,
     scheduler: core.parts?.scheduler.snapshot() ?? null,
     replay: core.replay.snapshot(),
     memory: core.memory?.snapshot() ?? null,
+  };
+}
+
+/** The parts of the state that are neither training parts nor replay/memory rows. */
+function plainState(core: LearnerCore) {
+  return {
+    config: core.config,
+    encoder: core.encoder?.snapshot() ?? null,
+    vocab: core.vocab.snapshot(),
     detector: core.detector.snapshot(),
     pending: core.pending,
     recent: core.recent,
@@ -126,9 +133,7 @@ function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: Sa
   const blob: LearnerStateBlob = {
     version: 1,
     format: 'retain.learner-state',
-    config: core.config,
-    encoder: core.encoder?.snapshot() ?? null,
-    vocab: core.vocab.snapshot(),
+    ...plainState(core),
     parts: core.parts
       ? {
           trainStep: core.parts.trainStep.snapshot(),
@@ -138,14 +143,6 @@ function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: Sa
       : null,
     replayHeader: changes.state,
     memory: core.memory ? { dim: core.encoder!.size, step: core.memory.step } : null,
-    detector: core.detector.snapshot(),
-    pending: core.pending,
-    recent: core.recent,
-    stats: core.stats.snapshot(),
-    replayBoosted: core.replayBoosted,
-    events: core.events,
-    history: core.history,
-    historyEvery: core.historyEvery,
   };
   const ctx = learner.getCheckpointContext();
   const id = store.commitCheckpoint({
