@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidConfigError } from '@retain/core';
 import { METHODS, methodConfig, parseOverrides, variantName } from '../src/cl/methods.js';
-import { protocolFor } from '../src/cl/protocols.js';
+import { protocolFor, withProtocolOverrides } from '../src/cl/protocols.js';
 
 const p = protocolFor('permuted-mnist');
 
@@ -44,5 +44,19 @@ describe('methodConfig', () => {
     expect(() => methodConfig('ewc', p, 0, 10, parseOverrides(['ewc.lambda=-1']))).toThrow(InvalidConfigError);
     expect(() => parseOverrides(['lambda'])).toThrow(InvalidArgumentError);
     expect(variantName('ewc', ['z=1', 'a=2'])).toBe('ewc+a=2+z=1');
+  });
+});
+
+describe('withProtocolOverrides', () => {
+  it('changes the step budget and method strengths, and rejects anything else by name', () => {
+    const o = parseOverrides(['protocol.itersPerTask=375', 'protocol.hyper.ewcLambda=50']).protocol as Record<string, unknown>;
+    const q = withProtocolOverrides(p, o);
+    expect(q.itersPerTask).toBe(375);
+    expect(q.hyper.ewcLambda).toBe(50);
+    expect(p.itersPerTask).toBe(5000);
+    expect(methodConfig('ewc', q, 0, 10).ewc.lambda).toBe(50);
+    expect(() => withProtocolOverrides(p, { hidden: 3 })).toThrow(/protocol\.hidden/);
+    expect(() => withProtocolOverrides(p, { itersPerTask: 0 })).toThrow(InvalidArgumentError);
+    expect(() => withProtocolOverrides(p, { hyper: { lr: 1 } })).toThrow(/protocol\.hyper\.lr/);
   });
 });

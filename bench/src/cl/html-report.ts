@@ -18,7 +18,7 @@ function heatmap(matrix: number[][], tasks: string[]): string {
   const cell = 34;
   const left = 60;
   const top = 20;
-  const w = left + cell * tasks.length + 10;
+  const w = Math.max(380, left + cell * tasks.length + 10);
   const h = top + cell * matrix.length + 30;
   const parts = [`<svg width="${w}" height="${h}" font-size="10" font-family="sans-serif">`];
   tasks.forEach((_, j) => parts.push(`<text x="${left + j * cell + cell / 2}" y="${top - 6}" text-anchor="middle">T${j + 1}</text>`));

@@ -121,3 +121,30 @@ export function protocolFor(scenario: string, quick = false): Protocol {
   if (p.online) return { ...q, hidden: [128], trainLimit: 12000, replayCapacity: 300 };
   return { ...q, batchSize: 64, itersPerTask: 60, replayPerStep: 64, replayCapacity: 300 };
 }
+
+const TUNABLE = ['itersPerTask', 'batchSize', 'replayPerStep', 'replayCapacity', 'curvePointsPerTask'] as const;
+const HYPER = ['ewcLambda', 'onlineEwcLambda', 'gamma', 'siC'] as const;
+
+/**
+ * `p` with `protocol.*` overrides applied (`protocol.itersPerTask=375`, `protocol.hyper.ewcLambda=1000`): the
+ * budget and the method strengths, never the data or the network (those are learner-config overrides).
+ */
+export function withProtocolOverrides(p: Protocol, overrides: Record<string, unknown>): Protocol {
+  const out: Protocol = { ...p, hyper: { ...p.hyper } };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (key === 'hyper' && typeof value === 'object' && value !== null) {
+      for (const [h, v] of Object.entries(value)) {
+        if (!(HYPER as readonly string[]).includes(h)) throw new InvalidArgumentError(`protocol.hyper.${h}`, `not tunable; one of ${HYPER.join(', ')}`);
+        if (typeof v !== 'number' || !(v >= 0)) throw new InvalidArgumentError(`protocol.hyper.${h}`, `must be a number ≥ 0, got ${String(v)}`);
+        (out.hyper as unknown as Record<string, number>)[h] = v;
+      }
+      continue;
+    }
+    if (!(TUNABLE as readonly string[]).includes(key)) throw new InvalidArgumentError(`protocol.${key}`, `not tunable; one of ${TUNABLE.join(', ')}, hyper.*`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+      throw new InvalidArgumentError(`protocol.${key}`, `must be an integer ≥ 1, got ${String(value)}`);
+    }
+    (out as unknown as Record<string, number>)[key] = value;
+  }
+  return out;
+}

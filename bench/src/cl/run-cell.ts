@@ -4,7 +4,7 @@ import { OnlineLearner, type MnistSet, type Scenario } from '@retain/learner';
 import type { Kernels } from '@retain/kernels';
 import { clMetrics } from './metrics.js';
 import { methodConfig, parseOverrides, variantName } from './methods.js';
-import { protocolFor, type Protocol } from './protocols.js';
+import { protocolFor, withProtocolOverrides, type Protocol } from './protocols.js';
 import type { RunRecord } from './run-record.js';
 import { gitCommit, machineInfo, peakRssMiB } from './run-environment.js';
 import { scenarioTasks } from './task-data.js';
@@ -16,7 +16,7 @@ export interface CellOptions {
   method: string;
   seed: number;
   quick?: boolean;
-  /** `key.path=value` overrides of the learner config; the run is filed as a variant. */
+  /** `key.path=value` overrides of the learner config (`protocol.*`: of the protocol); the run is filed as a variant. */
   sets?: readonly string[];
   kernels?: Kernels;
   /** Progress lines (one per task). */
@@ -27,10 +27,11 @@ export interface CellOptions {
 export function runCell(options: CellOptions): RunRecord {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  const p = protocolFor(options.scenario, options.quick ?? false);
   const sets = options.sets ?? [];
+  const { protocol: protocolSets, ...configSets } = parseOverrides(sets);
+  const p = withProtocolOverrides(protocolFor(options.scenario, options.quick ?? false), (protocolSets ?? {}) as Record<string, unknown>);
   const scenario = scenarioTasks(p, options.seed);
-  const config = methodConfig(options.method, p, options.seed, scenario.classes, parseOverrides(sets));
+  const config = methodConfig(options.method, p, options.seed, scenario.classes, configSets);
   if (config.model.standardize) throw new InvalidArgumentError('model.standardize', 'the benchmark feeds normalized MNIST; leave it false');
   const learner = OnlineLearner.create(config, options.kernels ? { kernels: options.kernels } : {});
   const run = new CellRun(p, scenario, learner, options.seed, options.log ?? (() => {}));
