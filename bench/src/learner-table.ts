@@ -28,12 +28,15 @@ export interface LearnerBenchResult {
   ts: StreamResult;
   flatness: Flatness;
   checkpoint: CheckpointResult;
+  /** The native run again with glibc's mmap threshold fixed (`--malloc-control`), or null. */
+  mallocControl: { env: Record<string, string>; native: StreamResult; flatness: Flatness } | null;
   totalSeconds: number;
 }
 
 const n0 = (v: number): string => Math.round(v).toLocaleString('en-US');
 const n1 = (v: number): string => v.toFixed(1);
 const kib = (b: number): string => `${n0(b / 1024)} KiB`;
+const pct = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(2)}%`;
 const lat = (l: Latency): string => `${n1(l.p50Us)} / ${n1(l.p99Us)} / ${n0(l.maxUs)}`;
 
 /** The flatness check between the first sample at or after `from` and the last sample. */
@@ -81,8 +84,8 @@ export function learnerTable(r: LearnerBenchResult): string {
     '|---|---|---|---|',
     ...nat.memory.map((s) => `| ${n0(s.examples)} | ${n1(s.rssMiB)} | ${n1(s.heapUsedMiB)} | ${n1(s.externalMiB)} |`),
     '',
-    `RSS ${n0(f.fromExamples)} → ${n0(f.toExamples)} examples: ${n1(f.rssFromMiB)} → ${n1(f.rssToMiB)} MiB (${f.rssGrowthPct >= 0 ? '+' : ''}${f.rssGrowthPct.toFixed(2)}%); ` +
-      `learner's share ${n1(f.learnerFromMiB)} → ${n1(f.learnerToMiB)} MiB (${f.learnerGrowthPct >= 0 ? '+' : ''}${f.learnerGrowthPct.toFixed(2)}%): ${f.flat ? 'flat (< 5%)' : 'NOT flat (≥ 5%)'}`,
+    flatLine('RSS', f),
+    ...(r.mallocControl ? controlLines(r.mallocControl) : []),
     '',
     `checkpoint at ${n0(c.examples)} examples (native, store attached; ${n0(c.examplesPerSec)} examples/s with a checkpoint at each of ${c.autoCheckpoints} consolidations, ${c.retainedCheckpoints} retained):`,
     '',
@@ -96,4 +99,20 @@ export function learnerTable(r: LearnerBenchResult): string {
     `total ${n1(r.totalSeconds)} s`,
   ];
   return lines.join('\n');
+}
+
+function flatLine(label: string, f: Flatness): string {
+  return (
+    `${label} ${n0(f.fromExamples)} → ${n0(f.toExamples)} examples: ${n1(f.rssFromMiB)} → ${n1(f.rssToMiB)} MiB (${pct(f.rssGrowthPct)}); ` +
+    `learner's share ${n1(f.learnerFromMiB)} → ${n1(f.learnerToMiB)} MiB (${pct(f.learnerGrowthPct)}): ${f.flat ? 'flat (< 5%)' : 'NOT flat (≥ 5%)'}`
+  );
+}
+
+function controlLines(c: NonNullable<LearnerBenchResult['mallocControl']>): string[] {
+  const env = Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ');
+  return [
+    '',
+    `the same native run with ${env} (${n0(c.native.examplesPerSec)} examples/s; RSS ${c.native.memory.map((s) => n1(s.rssMiB)).join(', ')} MiB):`,
+    flatLine('RSS', c.flatness),
+  ];
 }

@@ -11,9 +11,14 @@ import { machineInfo } from './kernels-machine.js';
 import { BENCH_CONFIG, checkpointPhase, streamPhase, type CheckpointResult, type StreamResult } from './learner-phases.js';
 import { flatness, learnerTable, type LearnerBenchResult } from './learner-table.js';
 
-const HELP = `pnpm bench:learner [--json] [--quick]
+const HELP = `pnpm bench:learner [--json] [--quick] [--malloc-control]
   full:  native 1,000,000 examples (RSS every 100k), ts 20,000, checkpoint at 100,000, 10,000 predictions each
-  quick: native 100,000 (RSS every 10k), ts 3,000, checkpoint at 20,000, 2,000 predictions each`;
+  quick: native 100,000 (RSS every 10k), ts 3,000, checkpoint at 20,000, 2,000 predictions each
+  --malloc-control: the native run again with MALLOC_MMAP_THRESHOLD_=131072 (glibc's dynamic mmap threshold
+  off), to tell the learner's own memory from allocator fragmentation`;
+
+/** Fixes glibc's mmap threshold at its default, which turns off the dynamic raise that fragments the heap. */
+const MALLOC_CONTROL_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' };
 
 /** Sizes of one run. */
 interface Plan {
@@ -50,10 +55,15 @@ type Phase =
   | { kind: 'checkpoint'; examples: number };
 
 /** Run one phase in a child process with `--expose-gc`; its result comes back as JSON on stdout. */
-function inChild<T>(phase: Phase): T {
+function inChild<T>(phase: Phase, env: Record<string, string> = {}): T {
   const script = fileURLToPath(import.meta.url);
   const args = [...process.execArgv, '--expose-gc', script, '--phase', JSON.stringify(phase)];
-  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 2 ** 20 });
+  const r = spawnSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 2 ** 20,
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0) throw new Error(`phase ${JSON.stringify(phase)} failed with status ${String(r.status)}`);
   return JSON.parse(r.stdout) as T;
 }
@@ -68,6 +78,7 @@ function main(): void {
     options: {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
+      'malloc-control': { type: 'boolean', default: false },
       phase: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -87,6 +98,15 @@ function main(): void {
     sampleEvery: plan.nativeSampleEvery,
     predictCalls: plan.predictCalls,
   });
+  let mallocControl: LearnerBenchResult['mallocControl'] = null;
+  if (values['malloc-control']) {
+    log(`native with ${Object.entries(MALLOC_CONTROL_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}: ${plan.nativeExamples} examples`);
+    const run = inChild<StreamResult>(
+      { kind: 'stream', backend: 'native', examples: plan.nativeExamples, head: plan.tsExamples, sampleEvery: plan.nativeSampleEvery, predictCalls: plan.predictCalls },
+      MALLOC_CONTROL_ENV,
+    );
+    mallocControl = { env: MALLOC_CONTROL_ENV, native: run, flatness: flatness(run, plan.flatFrom) };
+  }
   log(`ts: ${plan.tsExamples} examples`);
   const ts = inChild<StreamResult>({
     kind: 'stream',
@@ -101,13 +121,14 @@ function main(): void {
   const result: LearnerBenchResult = {
     benchmark: 'learner',
     quick: values.quick,
-    command: `pnpm bench:learner${values.quick ? ' --quick' : ''}${values.json ? ' --json' : ''}`,
+    command: `pnpm bench:learner${values.quick ? ' --quick' : ''}${values['malloc-control'] ? ' --malloc-control' : ''}${values.json ? ' --json' : ''}`,
     machine,
     config: parseLearnerConfig(BENCH_CONFIG),
     native,
     ts,
     flatness: flatness(native, plan.flatFrom),
     checkpoint,
+    mallocControl,
     totalSeconds: (performance.now() - t0) / 1000,
   };
   console.log(values.json ? JSON.stringify(result, null, 2) : learnerTable(result));
