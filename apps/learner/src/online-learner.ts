@@ -15,7 +15,8 @@ import type { LearnerStore } from './learner-store.js';
 import type { LearnResult, LearnerEvents, LoggedEvent, OnlineLearnerStats } from './learner-types.js';
 import { PrequentialStats } from './prequential-stats.js';
 
-const RECENT_LIMIT = 2048;
+// Examples kept for the sleep phase (mixed with replay) and the Fisher refresh; part of every checkpoint.
+const RECENT_LIMIT = 512;
 const EVENT_LIMIT = 1000;
 
 /** Options of {@link OnlineLearner.saveState}. */
@@ -379,7 +380,7 @@ export class OnlineLearner {
     if (core.stats.examplesSeen % core.historyEvery === 0 && this.config.evaluation.prequential) this.recordHistory();
     core.pending.push(p);
     core.recent.push(p);
-    if (core.recent.length > 2 * RECENT_LIMIT) core.recent.splice(0, core.recent.length - RECENT_LIMIT);
+    if (core.recent.length > RECENT_LIMIT + 64) core.recent.splice(0, core.recent.length - RECENT_LIMIT);
     core.parts!.scheduler.observe(1);
     return result;
   }

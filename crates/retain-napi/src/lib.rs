@@ -13,6 +13,10 @@ use retain_math::{Adam, Sgd};
 
 pub use tasks::*;
 
+/// See Cargo.toml: keeps resident memory flat under millions of GEMM calls that each allocate a packing buffer.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A borrowed, written `Float32Array`. napi-derive 3 routes a bare `&mut [f32]` parameter through
 /// `FromNapiMutRef` (not implemented for slices); behind an alias it takes the `FromNapiValue` impl
 /// of `&mut [f32]`, the same zero-copy borrow `&[f32]` uses.
