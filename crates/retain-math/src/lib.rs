@@ -3,7 +3,7 @@
 //! penalty, and SGD/Adam, on plain slices. `SPEC.md` of `@retain/kernels` is the contract.
 //!
 //! GEMMs go through `matrixmultiply` (runtime CPU dispatch); the memory-bound elementwise loops are
-//! compiled twice and dispatched on AVX2+FMA at run time. Nothing here uses `-C target-cpu=native`.
+//! compiled twice and dispatched on AVX2+FMA at run time. Nothing here is compiled for the build machine's own CPU only.
 
 mod cpu;
 mod dispatch;
