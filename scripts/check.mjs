@@ -103,6 +103,10 @@ const turboFlags = ['--concurrency=2', '--output-logs=errors-only'];
 
 stage('install', () => install().status === 0, { critical: true });
 stage('browser', ensureChromium);
+stage('python', () =>
+  // The safetensors export is checked by a real consumer: Python's safetensors with NumPy (from PyPI).
+  run('python3', ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--root-user-action=ignore', 'safetensors', 'numpy']).status === 0,
+);
 stage('rust-fmt', () => run('cargo', ['fmt', '--all', '--check']).status === 0);
 stage('rust-clippy', () => run('cargo', ['clippy', '--workspace', '--all-targets', '--', '-D', 'warnings']).status === 0);
 stage('rust-test', cargoTest);

@@ -6,7 +6,7 @@ import { RetainError } from '@retain/core';
 import type { LearnerConfigInput } from './config.js';
 import { learnJsonl, learnScenario, type LearnOptions } from './cli/learn-command.js';
 import { readJsonl } from './cli/jsonl-reader.js';
-import { checkpointsOf, evaluateFile, exportSafetensors, openExistingStore, predictInputs, statusOf } from './cli/store-commands.js';
+import { checkpointsOf, evaluateFile, exportSafetensors, importSafetensors, openExistingStore, predictInputs, statusOf } from './cli/store-commands.js';
 import { ingestTrajectories, promotionStatusOf, reportsOf, rollbackTo, versionsOf } from './cli/promotion-commands.js';
 import { rebuildCaseIndex, runLearnerCycle } from './promotion/learner-cycle.js';
 import { summarizeReport } from '@retain/promotion';
@@ -200,6 +200,17 @@ export function buildProgram(): Command {
       const r = exportSafetensors(String(o['store']), String(o['out']), o['checkpoint'] as number | undefined);
       print(!!o['json'], r, () => `wrote ${r.file} (${r.bytes} bytes): ${r.tensors.join(', ')}`);
     });
+  program
+    .command('import')
+    .description('load weights from a safetensors file (fc{l}.weight / fc{l}.bias) into the learner; commits a checkpoint')
+    .requiredOption('--in <file>', 'safetensors file')
+    .addOption(storeOpt())
+    .option('--json', 'machine-readable output')
+    .action((o: Record<string, unknown>) => {
+      const r = importSafetensors(String(o['store']), String(o['in']));
+      print(!!o['json'], r, () => `imported ${r.tensors} tensors; checkpoint ${r.checkpoint}`);
+    });
+
   program
     .command('demo')
     .description('permuted MNIST through a fine-tune and a stable learner side by side, a promotion cycle, and the HTML report')

@@ -265,6 +265,8 @@ export function loadLearner(store: LearnerStore, id?: number, options: { kernels
   };
   const learner = new OnlineLearner(core, kernels);
   attach(learner, store);
+  // Until a new run sets its own, checkpoints keep the input position this one recorded.
+  learner.setCheckpointContext(() => ({ inputPath: cp.inputPath, inputOffset: cp.inputOffset }));
   const latest = store.listCheckpoints().at(-1);
   learner.rewriteRows = latest !== undefined && latest.id !== cp.id;
   return learner;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { InvalidArgumentError, RetainError, type InputFeatures } from '@retain/core';
+import { InvalidArgumentError, RetainError, ShapeError, paramLayout, type InputFeatures } from '@retain/core';
+import { decodeSafetensors } from './safetensors.js';
 import { loadKernels, type Kernels } from '@retain/kernels';
 import type { EncodedExample } from '@retain/consolidation';
 import type { DriftDetector } from '@retain/drift';
@@ -275,6 +276,26 @@ export class OnlineLearner {
       params: parts.trainStep.params.slice(),
       labels: Array.from({ length: this.classes }, (_, i) => this.core.vocab.labelOf(i)),
     };
+  }
+
+  /**
+   * Replace the model's weights with those of a safetensors file (`fc{l}.weight` / `fc{l}.bias`, e.g. trained or
+   * edited in PyTorch). Every tensor must match the model's shape; on any mismatch nothing changes.
+   */
+  importWeights(safetensors: Uint8Array): void {
+    const parts = this.requireModel();
+    const { tensors } = decodeSafetensors(Buffer.from(safetensors.buffer, safetensors.byteOffset, safetensors.byteLength));
+    const params = parts.trainStep.params;
+    const next = new Float32Array(params.length);
+    for (const slice of paramLayout(parts.trainStep.sizes)) {
+      const t = tensors.find((x) => x.name === slice.name);
+      if (!t) throw new InvalidArgumentError(`weights.${slice.name}`, 'is missing');
+      if (t.shape.join('x') !== slice.shape.join('x')) {
+        throw new ShapeError(`weights.${slice.name}`, slice.length, t.data.length, `shape ${t.shape.join('x')}, model has ${slice.shape.join('x')}`);
+      }
+      next.set(t.data, slice.offset);
+    }
+    params.set(next);
   }
 
   /** Counters: examples seen, rejected, accuracy, drifts, consolidations, backend. */

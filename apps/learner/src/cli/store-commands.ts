@@ -160,3 +160,16 @@ export function exportSafetensors(dir: string, out: string, checkpoint?: number)
     store.close();
   }
 }
+
+/** `retain import --in FILE`: load safetensors weights into the learner and commit a checkpoint. */
+export function importSafetensors(dir: string, file: string): { checkpoint: number; tensors: number } {
+  const store = openExistingStore(dir);
+  try {
+    const learner = learnerOf(store);
+    learner.importWeights(fs.readFileSync(file));
+    const checkpoint = learner.saveState();
+    return { checkpoint, tensors: paramLayout(learner.model().sizes).length };
+  } finally {
+    store.close();
+  }
+}
