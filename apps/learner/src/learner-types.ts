@@ -22,6 +22,8 @@ export interface OnlineLearnerStats {
   examplesSeen: number;
   rejected: number;
   steps: number;
+  /** Training steps skipped because their loss was not finite (since this process loaded the learner). */
+  skippedSteps: number;
   /** Mean prequential loss over the stream (NaN before any). */
   avgLoss: number;
   /** Prequential accuracy over the stream (NaN before any). */

@@ -71,6 +71,8 @@ export class OnlineLearner {
   private readonly emitter = new EventEmitter();
   private readonly assembler = new BatchAssembler();
   private logits = new Float32Array(0);
+  /** Reused input row of the prequential prediction (no allocation per example on this path). */
+  private scratchX = new Float32Array(0);
   private checkpointContext: () => { inputPath?: string | null; inputOffset?: number | null } = () => ({});
   private saver: ((learner: OnlineLearner, options: SaveOptions) => number) | null = null;
 
@@ -305,6 +307,7 @@ export class OnlineLearner {
       examplesSeen: s.examplesSeen,
       rejected: s.rejected,
       steps: this.core.parts?.trainStep.steps ?? 0,
+      skippedSteps: this.core.parts?.trainStep.skippedSteps ?? 0,
       avgLoss: s.avgLoss,
       accuracy: s.accuracy,
       recentAccuracy: s.recentAccuracy,
@@ -379,7 +382,9 @@ export class OnlineLearner {
     core.encoder.observe(p.raw);
     const result: LearnResult = { id: p.id, target: p.target, drift: false, trained: false };
     if (this.config.evaluation.prequential) {
-      const x = p.raw.slice();
+      if (this.scratchX.length !== p.raw.length) this.scratchX = new Float32Array(p.raw.length);
+      const x = this.scratchX;
+      x.set(p.raw);
       core.encoder.applyStandardization(x);
       const probs = softmax(this.forward(core.parts!, x, p.allowedClasses), this.classes);
       let best = 0;
@@ -440,13 +445,13 @@ export class OnlineLearner {
   private trainPending(): void {
     const { batch, sample } = this.nextBatch();
     const result = this.core.parts!.trainStep.step(batch);
-    this.afterStep(sample, result.perExampleLoss);
+    this.afterStep(sample, result.skipped ? null : result.perExampleLoss);
   }
 
   private async trainPendingAsync(): Promise<void> {
     const { batch, sample } = this.nextBatch();
     const result = await this.core.parts!.trainStep.stepAsync(batch);
-    this.afterStep(sample, result.perExampleLoss);
+    this.afterStep(sample, result.skipped ? null : result.perExampleLoss);
   }
 
   private nextBatch(): { batch: ReturnType<BatchAssembler['assemble']>; sample: ReplayBatch<StoredExample> | null } {
@@ -457,10 +462,11 @@ export class OnlineLearner {
     return { batch, sample };
   }
 
-  private afterStep(sample: ReplayBatch<StoredExample> | null, perExampleLoss: Float32Array): void {
+  /** `perExampleLoss` is null after a skipped (non-finite) step: no priorities are updated, losses unknown. */
+  private afterStep(sample: ReplayBatch<StoredExample> | null, perExampleLoss: Float32Array | null): void {
     const core = this.core;
     const n = core.pending.length;
-    if (sample) core.replay.updatePriorities(sample.handles, perExampleLoss.subarray(n, n + sample.handles.length));
+    if (sample && perExampleLoss) core.replay.updatePriorities(sample.handles, perExampleLoss.subarray(n, n + sample.handles.length));
     for (let i = 0; i < n; i++) {
       const p = core.pending[i]!;
       const stored: StoredExample = {
@@ -470,9 +476,9 @@ export class OnlineLearner {
         ...(p.level !== undefined ? { level: p.level } : {}),
       };
       const domain = this.config.replay.balanceBy === 'class' ? String(p.target) : p.domain;
-      const loss = perExampleLoss[i]!;
-      if (this.config.replay.enabled) core.replay.add(stored, { id: p.id, loss, domain });
-      core.memory?.insert({ id: p.id, key: p.raw, payload: { target: p.target, label: p.label }, loss, domain: p.domain });
+      const loss = perExampleLoss ? { loss: perExampleLoss[i]! } : {};
+      if (this.config.replay.enabled) core.replay.add(stored, { id: p.id, ...loss, domain });
+      core.memory?.insert({ id: p.id, key: p.raw, payload: { target: p.target, label: p.label }, ...loss, domain: p.domain });
     }
     core.pending = [];
     core.parts!.scheduler.tick(1);

@@ -167,6 +167,19 @@ describe('OnlineLearner', () => {
     expect(learner.events().some((e) => e.kind === 'drift')).toBe(true);
   });
 
+  it('skips a training step whose loss overflows and keeps the model finite and learning', () => {
+    const learner = OnlineLearner.create({ ...base, batchSize: 4, replay: { enabled: false } }, { kernels });
+    for (const ex of blobs(40, 2, 3, 8)) learner.learnOne(ex);
+    const before = learner.model().params;
+    // finite inputs so large that the logits overflow: the batch's loss is not finite
+    for (let i = 0; i < 4; i++) learner.learnOne({ id: `huge-${i}`, input: [3e38, -3e38, 3e38], target: 'class-0' });
+    expect(learner.stats().skippedSteps).toBe(1);
+    expect([...learner.model().params]).toEqual([...before]);
+    for (const ex of blobs(40, 2, 3, 9, 0, 'g')) learner.learnOne(ex);
+    expect(learner.model().params.every((v) => Number.isFinite(v))).toBe(true);
+    expect(learner.stats().steps).toBeGreaterThan(10);
+  });
+
   it('learnBatchAsync gives the same parameters as learnBatch', async () => {
     const stream = blobs(100, 3, 4, 21);
     const a = OnlineLearner.create(base, { kernels });

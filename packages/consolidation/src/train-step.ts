@@ -56,6 +56,11 @@ export interface StepResult {
   gradNorm: number;
   /** Unweighted cross-entropy of each example (replay priorities). */
   perExampleLoss: Float32Array;
+  /**
+   * True when the loss was not finite (diverging training, an extreme input): the update was skipped, so θ,
+   * the optimizer and the regularizers' path integrals are as they were before the step.
+   */
+  skipped: boolean;
 }
 
 const trainStepSnapshotSchema = z.object({
@@ -97,6 +102,7 @@ export class TrainStep {
   private perExample = new Float32Array(0);
   private rng: Rng;
   private stepCount = 0;
+  private skippedCount = 0;
   private busy = false;
 
   constructor(options: TrainStepOptions) {
@@ -140,6 +146,11 @@ export class TrainStep {
     return this.sizesValue;
   }
 
+  /** Steps skipped because their loss was not finite (counted since construction; not part of snapshots). */
+  get skippedSteps(): number {
+    return this.skippedCount;
+  }
+
   /** Optimizer updates applied. */
   get steps(): number {
     return this.stepCount;
@@ -156,6 +167,7 @@ export class TrainStep {
       const result = this.afterLoss(batch, loss);
       for (const r of this.regularizers) r.beforeUpdate?.(this.paramsValue, this.grad);
       const penalty = this.penalties(result);
+      if (!Number.isFinite(loss + penalty)) return this.skip(result, penalty);
       result.gradNorm = this.optimizer.step(this.kernels, this.paramsValue, this.grad);
       for (const r of this.regularizers) r.afterUpdate?.(this.paramsValue);
       this.stepCount++;
@@ -191,6 +203,7 @@ export class TrainStep {
           penalty += p;
         }
       }
+      if (!Number.isFinite(loss + penalty)) return this.skip(result, penalty);
       result.gradNorm = await this.optimizer.stepAsync(this.kernels, this.paramsValue, this.grad);
       for (const r of this.regularizers) r.afterUpdate?.(this.paramsValue);
       this.stepCount++;
@@ -328,7 +341,15 @@ export class TrainStep {
     let task = 0;
     for (let i = 0; i < batch.batch; i++) task += (batch.weights ? batch.weights[i]! : 1) * per[i]!;
     task /= batch.batch;
-    return { loss, taskLoss: task, distillLoss: loss - task, penalty: 0, penalties: {}, gradNorm: 0, perExampleLoss: per };
+    return { loss, taskLoss: task, distillLoss: loss - task, penalty: 0, penalties: {}, gradNorm: 0, perExampleLoss: per, skipped: false };
+  }
+
+  private skip(result: StepResult, penalty: number): StepResult {
+    this.skippedCount++;
+    result.penalty = penalty;
+    result.loss += penalty;
+    result.skipped = true;
+    return result;
   }
 
   private penalties(result: StepResult): number {

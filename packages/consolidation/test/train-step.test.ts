@@ -100,6 +100,27 @@ describe.each(all.map((k) => [k.backend, k] as const))('TrainStep (%s kernels)',
     }
   });
 
+  it('skips the update of a step whose loss is not finite, leaving θ, the optimizer and SI as they were', async () => {
+    const { step, si } = fullStack(kernels, 31, { kind: 'adam', lr: 0.01 });
+    const before = step.snapshot();
+    const siBefore = si.snapshot();
+    const batch = randomBatch(new Rng(3), 6, 3, 4);
+    batch.x[4] = Number.NaN; // a poisoned input: the cross-entropy is not finite
+    const r = step.step(batch);
+    expect(r.skipped).toBe(true);
+    expect(Number.isFinite(r.loss)).toBe(false);
+    expect(step.skippedSteps).toBe(1);
+    const after = step.snapshot();
+    expect(Buffer.from(after.params.buffer).equals(Buffer.from(before.params.buffer))).toBe(true);
+    expect(after.steps).toBe(before.steps);
+    expect(JSON.stringify(si.snapshot(), (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v))).toBe(
+      JSON.stringify(siBefore, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float32Array) : v)),
+    );
+    const ra = await step.stepAsync(batch);
+    expect(ra.skipped).toBe(true);
+    expect(step.step(randomBatch(new Rng(4), 6, 3, 4)).skipped).toBe(false);
+  });
+
   it('reports the weighted task loss and unweighted per-example losses', () => {
     const rng = new Rng(4);
     const step = new TrainStep({ kernels, model, seed: 4, optimizer: { kind: 'sgd', lr: 0.1 } });
