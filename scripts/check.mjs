@@ -114,7 +114,7 @@ stage('build', () => pnpm(['exec', 'turbo', 'run', 'build', ...turboFlags]).stat
 stage('typecheck', () => pnpm(['exec', 'turbo', 'run', 'typecheck', ...turboFlags]).status === 0);
 stage('test', () => {
   for (const dir of resultDirs()) fs.rmSync(path.join(dir, '.test-results'), { recursive: true, force: true });
-  const status = pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=1', '--output-logs=full']).status;
+  const status = pnpm(['exec', 'turbo', 'run', 'test', '--concurrency=1', '--continue', '--output-logs=full']).status;
   vitestTotals();
   return status === 0;
 });

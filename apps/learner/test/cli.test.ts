@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { Rng } from '@retain/core';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -118,11 +119,25 @@ save_file({k: v * 2 for k, v in t.items()}, sys.argv[2])
     const args = [...nodeArgs, 'learn', '--input', file, '--store', store, '--hidden', '8', '--checkpoint-every', '200', '--json'];
     await new Promise<void>((resolve) => {
       const child = spawn(process.execPath, args, { cwd: path.join(here, '..'), env: { ...process.env, RETAIN_KERNELS: 'ts' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Kill at a random instant after at least two checkpoints were committed (read through WAL like any reader).
+      const killAfterMs = new Rng(Date.now() >>> 0).int(400);
       const timer = setInterval(() => {
         const db = path.join(store, 'retain.db');
-        if (fs.existsSync(db) && fs.statSync(db).size + (fs.existsSync(`${db}-wal`) ? fs.statSync(`${db}-wal`).size : 0) > 200_000) {
+        if (!fs.existsSync(db)) return;
+        let committed = 0;
+        try {
+          const reader = new Database(db, { readonly: true, fileMustExist: true });
+          try {
+            committed = (reader.prepare('SELECT COUNT(*) AS n FROM learner_checkpoints').get() as { n: number }).n;
+          } finally {
+            reader.close();
+          }
+        } catch {
+          return; // tables not created yet
+        }
+        if (committed >= 2) {
           clearInterval(timer);
-          child.kill('SIGKILL');
+          setTimeout(() => child.kill('SIGKILL'), killAfterMs);
         }
       }, 20);
       child.on('exit', () => {
