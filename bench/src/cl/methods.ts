@@ -19,10 +19,10 @@ export const METHODS = ['fine-tune', 'joint', 'ewc', 'online-ewc', 'si', 'lwf', 
 /** Methods that must not be given task boundaries or that do something at them (regularizers). */
 const REGULARIZED = new Set(['ewc', 'online-ewc', 'si', 'lwf', 'replay-ewc']);
 
-function base(p: Protocol, seed: number, classes: number): LearnerConfigInput {
+function base(p: Protocol, seed: number, classes: number, inputSize: number): LearnerConfigInput {
   return {
     seed,
-    model: { inputSize: 784, hidden: p.hidden, classes, dropout: p.dropout },
+    model: { inputSize, hidden: p.hidden, classes, dropout: p.dropout },
     optimizer: { kind: p.optimizer.kind, lr: p.optimizer.lr },
     batchSize: p.batchSize,
     replay: { enabled: false },
@@ -37,7 +37,8 @@ function base(p: Protocol, seed: number, classes: number): LearnerConfigInput {
 
 function methodPart(method: string, p: Protocol): LearnerConfigInput {
   const h = p.hyper;
-  const ewc = { enabled: true, mode: 'separate' as const, lambda: h.ewcLambda, fisher: h.fisher, fisherSamples: p.replayCapacity };
+  // Separate penalties, merged as they arrive into one (F, θ*) pair with exactly the summed penalties' gradient.
+  const ewc = { enabled: true, mode: 'separate' as const, lambda: h.ewcLambda, fisher: h.fisher, fisherSamples: p.replayCapacity, maxTasks: 1 };
   const replay = (strategy: (typeof REPLAY_STRATEGIES)[keyof typeof REPLAY_STRATEGIES]) => ({
     enabled: true,
     capacity: p.replayCapacity,
@@ -104,8 +105,15 @@ export function variantName(method: string, sets: readonly string[]): string {
  * The learner config of `method` under protocol `p` for `classes` outputs, with `overrides` deep-merged on top,
  * parsed by the learner's own schema (so a bad override fails with the field named).
  */
-export function methodConfig(method: string, p: Protocol, seed: number, classes: number, overrides: Record<string, unknown> = {}): LearnerConfig {
-  let config = merge(base(p, seed, classes), methodPart(method, p));
+export function methodConfig(
+  method: string,
+  p: Protocol,
+  seed: number,
+  classes: number,
+  overrides: Record<string, unknown> = {},
+  inputSize = (28 + 2 * p.pad) ** 2,
+): LearnerConfig {
+  let config = merge(base(p, seed, classes, inputSize), methodPart(method, p));
   if (p.online && REGULARIZED.has(method)) {
     // No boundaries online: the learner consolidates when its drift detector fires.
     config = merge(config, { drift: { enabled: true, actions: ['consolidate'] }, scheduler: { onDrift: true } });

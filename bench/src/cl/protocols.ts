@@ -25,6 +25,10 @@ export interface Protocol {
   replayPerStep: number;
   /** Stored examples for replay methods (the whole memory, all tasks together). */
   replayCapacity: number;
+  /** Pixel scaling of the images: `unit` [0, 1] (van de Ven & Tolias) or `normalized` (mean 0.1307, std 0.3081). */
+  pixels: 'unit' | 'normalized';
+  /** Background border added to each 28×28 image (2: the 32×32 images of van de Ven's permuted MNIST). */
+  pad: number;
   /** Use only the first N training / test images (quick mode). */
   trainLimit?: number;
   testLimit?: number;
@@ -44,6 +48,9 @@ const PROTOCOLS: Record<ScenarioName, Protocol> = {
     tasks: 10,
     hidden: [1000, 1000],
     dropout: 0,
+    // As in van de Ven's code: 32×32 padded images, pixels in [0, 1], not normalized.
+    pixels: 'unit',
+    pad: 2,
     optimizer: { kind: 'adam', lr: 1e-4 },
     batchSize: 128,
     itersPerTask: 5000,
@@ -51,7 +58,8 @@ const PROTOCOLS: Record<ScenarioName, Protocol> = {
     replayCapacity: 2000,
     curvePointsPerTask: 5,
     curveTestSize: 1000,
-    hyper: { ewcLambda: 500, onlineEwcLambda: 1000, gamma: 0.9, fisher: 'predicted', siC: 5 },
+    // Online EWC: van de Ven's λ 1000 multiplies γ·F (their penalty decays the running Fisher once more), so 900 here.
+    hyper: { ewcLambda: 500, onlineEwcLambda: 900, gamma: 0.9, fisher: 'predicted', siC: 5 },
   },
   'split-mnist-task': splitProtocol('task', 'Split MNIST, task-incremental (5 tasks, outputs restricted to the task digits)'),
   'split-mnist-domain': splitProtocol('domain', 'Split MNIST, domain-incremental (5 tasks, even/odd outputs)'),
@@ -63,6 +71,8 @@ const PROTOCOLS: Record<ScenarioName, Protocol> = {
     tasks: 5,
     hidden: [512],
     dropout: 0.5,
+    pixels: 'normalized',
+    pad: 0,
     optimizer: { kind: 'sgd', lr: 0.1 },
     batchSize: 10,
     itersPerTask: 0,
@@ -82,6 +92,8 @@ function splitProtocol(mode: 'task' | 'domain' | 'class', title: string): Protoc
     tasks: 5,
     hidden: [400, 400],
     dropout: 0,
+    pixels: 'normalized',
+    pad: 0,
     optimizer: { kind: 'adam', lr: 1e-3 },
     batchSize: 128,
     itersPerTask: 2000,
@@ -132,6 +144,18 @@ const HYPER = ['ewcLambda', 'onlineEwcLambda', 'gamma', 'siC'] as const;
 export function withProtocolOverrides(p: Protocol, overrides: Record<string, unknown>): Protocol {
   const out: Protocol = { ...p, hyper: { ...p.hyper } };
   for (const [key, value] of Object.entries(overrides)) {
+    if (key === 'pixels') {
+      if (value !== 'unit' && value !== 'normalized') throw new InvalidArgumentError('protocol.pixels', `must be 'unit' or 'normalized', got ${String(value)}`);
+      out.pixels = value;
+      continue;
+    }
+    if (key === 'pad') {
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 8) {
+        throw new InvalidArgumentError('protocol.pad', `must be an integer in [0, 8], got ${String(value)}`);
+      }
+      out.pad = value;
+      continue;
+    }
     if (key === 'hyper' && typeof value === 'object' && value !== null) {
       for (const [h, v] of Object.entries(value)) {
         if (!(HYPER as readonly string[]).includes(h)) throw new InvalidArgumentError(`protocol.hyper.${h}`, `not tunable; one of ${HYPER.join(', ')}`);
@@ -140,7 +164,7 @@ export function withProtocolOverrides(p: Protocol, overrides: Record<string, unk
       }
       continue;
     }
-    if (!(TUNABLE as readonly string[]).includes(key)) throw new InvalidArgumentError(`protocol.${key}`, `not tunable; one of ${TUNABLE.join(', ')}, hyper.*`);
+    if (!(TUNABLE as readonly string[]).includes(key)) throw new InvalidArgumentError(`protocol.${key}`, `not tunable; one of ${TUNABLE.join(', ')}, pixels, pad, hyper.*`);
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
       throw new InvalidArgumentError(`protocol.${key}`, `must be an integer ≥ 1, got ${String(value)}`);
     }

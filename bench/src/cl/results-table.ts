@@ -130,8 +130,8 @@ export function resultsMarkdown(rows: readonly SummaryRow[], records: readonly R
 
 function protocolLine(scenario: string): string {
   const p = protocolFor(scenario);
-  const net = `MLP 784-${p.hidden.join('-')}-${scenario === 'split-mnist-domain' ? 2 : 10}${p.dropout ? ` dropout ${p.dropout}` : ''}`;
-  const opt = `${p.optimizer.kind === 'adam' ? 'Adam' : 'SGD'} lr ${p.optimizer.lr}`;
+  const net = `MLP ${(28 + 2 * p.pad) ** 2}-${p.hidden.join('-')}-${scenario === 'split-mnist-domain' ? 2 : 10}${p.dropout ? ` dropout ${p.dropout}` : ''}`;
+  const opt = `${p.pixels === 'unit' ? 'pixels in [0, 1]' : 'pixels normalized (mean 0.1307, std 0.3081)'}${p.pad ? `, padded to ${28 + 2 * p.pad}×${28 + 2 * p.pad}` : ''}, ${p.optimizer.kind === 'adam' ? 'Adam' : 'SGD'} lr ${p.optimizer.lr}`;
   const budget = p.online
     ? `one pass, mini-batch ${p.batchSize}, no task boundary given to the learner (regularizers consolidate on drift)`
     : `${p.itersPerTask} steps per task of ${p.batchSize} new examples (+${p.replayPerStep} replayed for replay methods), consolidate() at each task's end`;

@@ -1,4 +1,5 @@
 // One cell of the benchmark matrix: a method on a scenario with one seed, start to finish.
+import os from 'node:os';
 import { InvalidArgumentError, Rng } from '@retain/core';
 import { OnlineLearner, type MnistSet, type Scenario } from '@retain/learner';
 import type { Kernels } from '@retain/kernels';
@@ -19,6 +20,8 @@ export interface CellOptions {
   /** `key.path=value` overrides of the learner config (`protocol.*`: of the protocol); the run is filed as a variant. */
   sets?: readonly string[];
   kernels?: Kernels;
+  /** Threads for the native kernels' large products and optimizer passes (results do not change). Default 1. */
+  threads?: number;
   /** Progress lines (one per task). */
   log?: (line: string) => void;
 }
@@ -31,9 +34,10 @@ export function runCell(options: CellOptions): RunRecord {
   const { protocol: protocolSets, ...configSets } = parseOverrides(sets);
   const p = withProtocolOverrides(protocolFor(options.scenario, options.quick ?? false), (protocolSets ?? {}) as Record<string, unknown>);
   const scenario = scenarioTasks(p, options.seed);
-  const config = methodConfig(options.method, p, options.seed, scenario.classes, configSets);
+  const config = methodConfig(options.method, p, options.seed, scenario.classes, configSets, scenario.tasks[0]!.train.d);
   if (config.model.standardize) throw new InvalidArgumentError('model.standardize', 'the benchmark feeds normalized MNIST; leave it false');
   const learner = OnlineLearner.create(config, options.kernels ? { kernels: options.kernels } : {});
+  const threads = learner.kernels.setThreads(options.threads ?? 1);
   const run = new CellRun(p, scenario, learner, options.seed, options.log ?? (() => {}));
   const tTrain = performance.now();
   if (options.method === 'joint') run.joint();
@@ -63,7 +67,7 @@ export function runCell(options: CellOptions): RunRecord {
     examples: learner.stats().examplesSeen,
     timeSec: { total: (tEnd - t0) / 1000, train: (tEnd - tTrain - run.evalMs) / 1000, evaluate: run.evalMs / 1000, cpu: (cpu.user + cpu.system) / 1e6 },
     peakRssMiB: peakRssMiB(),
-    machine: machineInfo(learner.kernels.backend),
+    machine: { ...machineInfo(learner.kernels.backend, threads), loadAverageEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
     date: new Date().toISOString(),
     commit: gitCommit(),
   };
@@ -154,7 +158,7 @@ class CellRun {
     const task = this.scenario.tasks[t]!;
     this.learner.learnOne({
       id: `t${t}-${i}`,
-      input: set.x.subarray(i * 784, (i + 1) * 784),
+      input: set.x.subarray(i * set.d, (i + 1) * set.d),
       target: set.y[i]!,
       ...(task.allowedClasses ? { allowedClasses: task.allowedClasses } : {}),
     });

@@ -3,8 +3,12 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 /** The machine a run used (load average at its start: the noise floor of a shared machine). */
-export function machineInfo(backend: string): { cpu: string; cores: number; node: string; os: string; backend: string; loadAverage: number[] } {
+export function machineInfo(
+  backend: string,
+  threads = 1,
+): { cpu: string; cores: number; node: string; os: string; backend: string; threads: number; loadAverage: number[] } {
   return {
+    threads,
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
     cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
     node: process.version,

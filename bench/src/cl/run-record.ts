@@ -40,7 +40,18 @@ export const runRecordSchema = z.object({
   examples: z.number().int().min(0),
   timeSec: z.object({ total: finite, train: finite, evaluate: finite, cpu: finite }),
   peakRssMiB: finite,
-  machine: z.object({ cpu: z.string(), cores: z.number(), node: z.string(), os: z.string(), backend: z.string(), loadAverage: z.array(finite) }),
+  machine: z.object({
+    cpu: z.string(),
+    cores: z.number(),
+    node: z.string(),
+    os: z.string(),
+    backend: z.string(),
+    /** Threads the native kernels used (absent in runs before the option existed: 1). */
+    threads: z.number().int().min(1).optional(),
+    loadAverage: z.array(finite),
+    /** Load average when the run ended (absent in older runs). */
+    loadAverageEnd: z.array(finite).optional(),
+  }),
   date: z.string(),
   commit: z.string(),
 });

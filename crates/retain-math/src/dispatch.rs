@@ -40,3 +40,27 @@ pub(crate) const BLOCK: usize = 1024;
 pub(crate) fn lanes_total(lanes: &[f32; LANES]) -> f64 {
     lanes.iter().map(|&v| f64::from(v)).sum()
 }
+
+/// Elements below which an elementwise pass stays on the calling thread.
+const PARALLEL_MIN_ELEMENTS: usize = 1 << 18;
+
+/// How many groups of whole blocks an elementwise pass over `n` elements is split into (1: serial).
+pub(crate) fn elementwise_parts(n: usize) -> usize {
+    let threads = crate::gemm::threads();
+    if threads <= 1 || n < PARALLEL_MIN_ELEMENTS {
+        1
+    } else {
+        threads.min(n.div_ceil(BLOCK))
+    }
+}
+
+/// Elements per group when `n` elements are split into `parts` groups of whole blocks.
+pub(crate) fn group_len(n: usize, parts: usize) -> usize {
+    n.div_ceil(BLOCK).div_ceil(parts) * BLOCK
+}
+
+/// The block totals added in order from 0, as the serial passes add them: a pass split over threads
+/// (one total per block, see the callers) returns the same f64 bits as the serial one.
+pub(crate) fn in_order_sum(totals: &[f64]) -> f64 {
+    totals.iter().fold(0.0f64, |acc, &t| acc + t)
+}

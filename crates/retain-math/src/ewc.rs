@@ -1,6 +1,9 @@
 //! EWC penalty and gradient in one pass: `Σ ½λF(θ−θ*)²`, `grad += λF(θ−θ*)`.
 
-use crate::dispatch::{lanes_total, multiversion, BLOCK, LANES};
+use crate::dispatch::{
+    elementwise_parts, group_len, in_order_sum, lanes_total, multiversion, BLOCK, LANES,
+};
+use rayon::prelude::*;
 
 multiversion! {
     /// Σ F·d² over the arrays while adding `lambda·F·d` into `grad` (d = θ − θ*).
@@ -53,5 +56,31 @@ pub fn ewc_penalty_grad(
     assert_eq!(anchor.len(), n, "anchor length");
     assert_eq!(fisher.len(), n, "fisher length");
     assert_eq!(grad.len(), n, "grad length");
-    0.5 * lambda * weighted_sq_and_grad(params, anchor, fisher, lambda as f32, grad)
+    let l = lambda as f32;
+    let parts = elementwise_parts(n);
+    if parts <= 1 {
+        return 0.5 * lambda * weighted_sq_and_grad(params, anchor, fisher, l, grad);
+    }
+    // Groups of whole blocks on rayon's pool, one pass call per block, totals added in order: the same
+    // bits as the serial pass (see optim.rs).
+    let len = group_len(n, parts);
+    let mut totals = vec![0.0f64; n.div_ceil(BLOCK)];
+    let jobs: Vec<_> = params
+        .chunks(len)
+        .zip(anchor.chunks(len))
+        .zip(fisher.chunks(len))
+        .zip(grad.chunks_mut(len))
+        .zip(totals.chunks_mut(len / BLOCK))
+        .collect();
+    jobs.into_par_iter().for_each(|((((p, a), f), g), t)| {
+        let blocks = p
+            .chunks(BLOCK)
+            .zip(a.chunks(BLOCK))
+            .zip(f.chunks(BLOCK))
+            .zip(g.chunks_mut(BLOCK));
+        for ((((p, a), f), g), t) in blocks.zip(t) {
+            *t = weighted_sq_and_grad(p, a, f, l, g);
+        }
+    });
+    0.5 * lambda * in_order_sum(&totals)
 }

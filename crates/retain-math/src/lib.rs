@@ -23,6 +23,7 @@ pub use dropout::Dropout;
 pub use ewc::ewc_penalty_grad;
 pub use fisher::{fisher_diag, FisherKind};
 pub use forward::{forward, MlpInput};
+pub use gemm::{set_threads, threads, MAX_THREADS};
 pub use loss::{loss_grad, Distill, LossOutputs, LossTerms};
 pub use mlp::{Activation, Mlp, ShapeError};
 pub use optim::{adam_step, sgd_step, Adam, Sgd};

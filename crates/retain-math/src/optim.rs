@@ -2,7 +2,10 @@
 //!
 //! Each update pass also sums g², so without clipping a step reads the gradient once.
 
-use crate::dispatch::{lanes_total, multiversion, BLOCK, LANES};
+use crate::dispatch::{
+    elementwise_parts, group_len, in_order_sum, lanes_total, multiversion, BLOCK, LANES,
+};
+use rayon::prelude::*;
 
 /// SGD hyper-parameters (PyTorch semantics).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -175,6 +178,102 @@ multiversion! {
     }
 }
 
+// The `*_par` wrappers: serial below `elementwise_parts`' threshold; above it, groups of whole blocks run
+// on rayon's pool with the pass called once per block, and the block totals are added in order, so the
+// parameters, buffers and returned sums are bit-identical to the serial pass.
+
+fn sum_sq_par(g: &[f32]) -> f64 {
+    let parts = elementwise_parts(g.len());
+    if parts <= 1 {
+        return sum_sq(g);
+    }
+    let len = group_len(g.len(), parts);
+    let mut totals = vec![0.0f64; g.len().div_ceil(BLOCK)];
+    let jobs: Vec<_> = g.chunks(len).zip(totals.chunks_mut(len / BLOCK)).collect();
+    jobs.into_par_iter().for_each(|(g, t)| {
+        for (g, t) in g.chunks(BLOCK).zip(t) {
+            *t = sum_sq(g);
+        }
+    });
+    in_order_sum(&totals)
+}
+
+fn sgd_plain_par(params: &mut [f32], grad: &[f32], k: SgdK) -> f64 {
+    let n = params.len();
+    let parts = elementwise_parts(n);
+    if parts <= 1 {
+        return sgd_plain(params, grad, k);
+    }
+    let len = group_len(n, parts);
+    let mut totals = vec![0.0f64; n.div_ceil(BLOCK)];
+    let jobs: Vec<_> = params
+        .chunks_mut(len)
+        .zip(grad.chunks(len))
+        .zip(totals.chunks_mut(len / BLOCK))
+        .collect();
+    jobs.into_par_iter().for_each(|((p, g), t)| {
+        for ((p, g), t) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)).zip(t) {
+            *t = sgd_plain(p, g, k);
+        }
+    });
+    in_order_sum(&totals)
+}
+
+fn sgd_momentum_par(params: &mut [f32], grad: &[f32], velocity: &mut [f32], k: SgdK) -> f64 {
+    let n = params.len();
+    let parts = elementwise_parts(n);
+    if parts <= 1 {
+        return sgd_momentum(params, grad, velocity, k);
+    }
+    let len = group_len(n, parts);
+    let mut totals = vec![0.0f64; n.div_ceil(BLOCK)];
+    let jobs: Vec<_> = params
+        .chunks_mut(len)
+        .zip(grad.chunks(len))
+        .zip(velocity.chunks_mut(len))
+        .zip(totals.chunks_mut(len / BLOCK))
+        .collect();
+    jobs.into_par_iter().for_each(|(((p, g), v), t)| {
+        for (((p, g), v), t) in p
+            .chunks_mut(BLOCK)
+            .zip(g.chunks(BLOCK))
+            .zip(v.chunks_mut(BLOCK))
+            .zip(t)
+        {
+            *t = sgd_momentum(p, g, v, k);
+        }
+    });
+    in_order_sum(&totals)
+}
+
+fn adam_pass_par(params: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32], k: AdamK) -> f64 {
+    let n = params.len();
+    let parts = elementwise_parts(n);
+    if parts <= 1 {
+        return adam_pass(params, grad, m, v, k);
+    }
+    let len = group_len(n, parts);
+    let mut totals = vec![0.0f64; n.div_ceil(BLOCK)];
+    let jobs: Vec<_> = params
+        .chunks_mut(len)
+        .zip(grad.chunks(len))
+        .zip(m.chunks_mut(len))
+        .zip(v.chunks_mut(len))
+        .zip(totals.chunks_mut(len / BLOCK))
+        .collect();
+    jobs.into_par_iter().for_each(|((((p, g), m), v), t)| {
+        let blocks = p
+            .chunks_mut(BLOCK)
+            .zip(g.chunks(BLOCK))
+            .zip(m.chunks_mut(BLOCK))
+            .zip(v.chunks_mut(BLOCK));
+        for ((((p, g), m), v), t) in blocks.zip(t) {
+            *t = adam_pass(p, g, m, v, k);
+        }
+    });
+    in_order_sum(&totals)
+}
+
 /// `clipNorm > 0 ? min(1, clipNorm / (norm + 1e-6)) : 1`.
 fn clip_coef(norm: f64, clip_norm: f64) -> f64 {
     if clip_norm > 0.0 {
@@ -187,7 +286,7 @@ fn clip_coef(norm: f64, clip_norm: f64) -> f64 {
 /// Runs `pass(coef)` (which returns Σ g²) with the clip coefficient; returns the norm before clipping.
 fn with_clipping(grad: &[f32], clip_norm: f64, pass: impl FnOnce(f32) -> f64) -> f64 {
     if clip_norm > 0.0 {
-        let norm = sum_sq(grad).sqrt();
+        let norm = sum_sq_par(grad).sqrt();
         pass(clip_coef(norm, clip_norm) as f32);
         norm
     } else {
@@ -211,11 +310,11 @@ pub fn sgd_step(params: &mut [f32], grad: &[f32], velocity: Option<&mut [f32]>, 
         let velocity = velocity.expect("velocity is required when momentum > 0");
         assert_eq!(velocity.len(), params.len(), "velocity length");
         with_clipping(grad, cfg.clip_norm, |coef| {
-            sgd_momentum(params, grad, velocity, SgdK { coef, ..k })
+            sgd_momentum_par(params, grad, velocity, SgdK { coef, ..k })
         })
     } else {
         with_clipping(grad, cfg.clip_norm, |coef| {
-            sgd_plain(params, grad, SgdK { coef, ..k })
+            sgd_plain_par(params, grad, SgdK { coef, ..k })
         })
     }
 }
@@ -246,6 +345,6 @@ pub fn adam_step(
         eps: cfg.eps as f32,
     };
     with_clipping(grad, cfg.clip_norm, |coef| {
-        adam_pass(params, grad, m, v, AdamK { coef, ..k })
+        adam_pass_par(params, grad, m, v, AdamK { coef, ..k })
     })
 }

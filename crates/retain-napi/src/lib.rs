@@ -43,6 +43,19 @@ pub fn info() -> NativeInfo {
     }
 }
 
+/// Let large GEMMs use up to `n` threads (process-wide; clamped to 1..=64; results do not change).
+/// Returns the value set. The default is the `RETAIN_THREADS` environment variable, else 1.
+#[napi]
+pub fn set_threads(n: u32) -> u32 {
+    retain_math::set_threads(n as usize) as u32
+}
+
+/// Threads large GEMMs may use (see `setThreads`).
+#[napi]
+pub fn threads() -> u32 {
+    retain_math::threads() as u32
+}
+
 /// MLP forward into `logits` (masked classes `-Infinity`).
 #[napi(catch_unwind)]
 #[allow(clippy::too_many_arguments)] // a positional call keeps the hot path free of object lookups

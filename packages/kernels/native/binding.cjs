@@ -846,5 +846,7 @@ module.exports.forwardAsync = nativeBinding.forwardAsync
 module.exports.info = nativeBinding.info
 module.exports.lossGrad = nativeBinding.lossGrad
 module.exports.lossGradAsync = nativeBinding.lossGradAsync
+module.exports.setThreads = nativeBinding.setThreads
 module.exports.sgdStep = nativeBinding.sgdStep
 module.exports.sgdStepAsync = nativeBinding.sgdStepAsync
+module.exports.threads = nativeBinding.threads

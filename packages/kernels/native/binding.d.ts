@@ -50,8 +50,17 @@ export interface NativeInfo {
   cpuFeatures: Array<string>
 }
 
+/**
+ * Let large GEMMs use up to `n` threads (process-wide; clamped to 1..=64; results do not change).
+ * Returns the value set. The default is the `RETAIN_THREADS` environment variable, else 1.
+ */
+export declare function setThreads(n: number): number
+
 /** One SGD step in place; returns the gradient norm before clipping. */
 export declare function sgdStep(params: Float32Array, grad: Float32Array, velocity: Float32Array | undefined | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, clipNorm: number): number
 
 /** `sgdStep` on the libuv thread pool. */
 export declare function sgdStepAsync(params: Float32Array, grad: Float32Array, velocity: Float32Array | undefined | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, clipNorm: number): Promise<number>
+
+/** Threads large GEMMs may use (see `setThreads`). */
+export declare function threads(): number

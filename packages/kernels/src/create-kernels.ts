@@ -1,4 +1,8 @@
+import { InvalidArgumentError } from '@retain/core';
 import type { Kernels, KernelsInfo, RawKernels } from './types.js';
+
+/** Most threads {@link Kernels.setThreads} accepts (the native crate's cap). */
+export const MAX_THREADS = 64;
 import { validateAdam, validateEwc, validateFisher, validateForward, validateLossGrad, validateSgd } from './validate.js';
 
 /**
@@ -10,6 +14,13 @@ export function createKernels(raw: RawKernels, info: KernelsInfo): Kernels {
   return {
     backend: info.backend,
     info,
+    setThreads(n) {
+      if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS) {
+        throw new InvalidArgumentError('threads', `must be an integer in [1, ${MAX_THREADS}], got ${String(n)}`);
+      }
+      return raw.setThreads(n);
+    },
+    threads: () => raw.threads(),
     forward(args) {
       validateForward(args);
       raw.forward(args);

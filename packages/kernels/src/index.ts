@@ -2,7 +2,7 @@
 // native (Rust via N-API) when available and pure TypeScript otherwise.
 export type * from './types.js';
 export { loadKernels, createTsKernels } from './load-kernels.js';
-export { createKernels } from './create-kernels.js';
+export { MAX_THREADS, createKernels } from './create-kernels.js';
 export { createTsRawKernels } from './ts/ts-backend.js';
 export { initParams } from './init-params.js';
 export { argmaxRows } from './argmax.js';

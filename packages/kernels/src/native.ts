@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 /** Functions a binary must export to be usable; a stale build missing one is rejected, not half-used. */
 const REQUIRED = [
   'info',
+  'setThreads',
+  'threads',
   'forward',
   'forwardAsync',
   'lossGrad',
@@ -110,6 +112,8 @@ function adapt(b: Binding): RawKernels {
       b.fisherDiag(a.sizes as number[], a.activation, a.params, a.x, a.batch, a.kind, a.targets, a.outputMask, a.fisher),
     fisherDiagAsync: async (a) =>
       b.fisherDiagAsync(a.sizes as number[], a.activation, a.params, a.x, a.batch, a.kind, a.targets, a.outputMask, a.fisher),
+    setThreads: (n) => b.setThreads(n),
+    threads: () => b.threads(),
     ewcPenaltyGrad: (a) => b.ewcPenaltyGrad(a.params, a.anchor, a.fisher, a.lambda, a.grad),
     ewcPenaltyGradAsync: async (a) => b.ewcPenaltyGradAsync(a.params, a.anchor, a.fisher, a.lambda, a.grad),
     sgdStep: (a) =>

@@ -148,6 +148,14 @@ export interface KernelsInfo {
 export interface Kernels {
   readonly backend: BackendName;
   readonly info: KernelsInfo;
+  /**
+   * Let large matrix products use up to `n` threads; returns the count now in effect. Native: process-wide
+   * (every Kernels object shares it), default the `RETAIN_THREADS` environment variable or 1, and results are
+   * bit-identical for any count. ts: always runs on the calling thread and returns 1.
+   */
+  setThreads(n: number): number;
+  /** Threads large matrix products may use now (always 1 for ts). */
+  threads(): number;
   /** MLP forward into `args.logits`. */
   forward(args: ForwardArgs): void;
   forwardAsync(args: ForwardArgs): Promise<void>;

@@ -51,8 +51,8 @@ export function demoConfigs(scale: DemoScale): Record<DemoLearnerName, LearnerCo
 }
 
 function rows(set: MnistSet, from: number, to: number): MnistSet {
-  const d = set.x.length / set.n;
-  return { n: to - from, x: set.x.subarray(from * d, to * d), y: set.y.subarray(from, to) };
+  const d = set.d;
+  return { n: to - from, d, x: set.x.subarray(from * d, to * d), y: set.y.subarray(from, to) };
 }
 
 /** Accuracy of `learner` on `set` (argmax of the model's outputs). */

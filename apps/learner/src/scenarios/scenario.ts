@@ -1,4 +1,4 @@
-import { Rng } from '@retain/core';
+import { InvalidArgumentError, Rng } from '@retain/core';
 import type { MnistSet } from './mnist.js';
 
 /** One task of a continual-learning scenario. */
@@ -18,19 +18,20 @@ export interface Scenario {
 }
 
 function permute(set: MnistSet, perm: Int32Array): MnistSet {
-  const d = perm.length;
+  const d = set.d;
   const x = new Float32Array(set.x.length);
   for (let i = 0; i < set.n; i++) {
     const row = i * d;
     for (let j = 0; j < d; j++) x[row + j] = set.x[row + perm[j]!]!;
   }
-  return { n: set.n, x, y: set.y };
+  return { n: set.n, d, x, y: set.y };
 }
 
 /** Permuted MNIST (domain-incremental): every task, the first included, applies its own pixel permutation. */
 export function permutedMnist(train: MnistSet, test: MnistSet, tasks: number, seed: number): Scenario {
+  if (test.d !== train.d) throw new InvalidArgumentError('test.d', `test images have ${test.d} pixels, train ${train.d}`);
   const rng = new Rng(seed);
-  const d = train.x.length / train.n;
+  const d = train.d;
   const out: ScenarioTask[] = [];
   for (let t = 0; t < tasks; t++) {
     const perm = Int32Array.from({ length: d }, (_, i) => i);
@@ -44,7 +45,7 @@ export function permutedMnist(train: MnistSet, test: MnistSet, tasks: number, se
 export type SplitMode = 'task' | 'domain' | 'class';
 
 function subset(set: MnistSet, digits: readonly number[], relabel: (y: number) => number): MnistSet {
-  const d = set.x.length / set.n;
+  const d = set.d;
   const idx: number[] = [];
   for (let i = 0; i < set.n; i++) if (digits.includes(set.y[i]!)) idx.push(i);
   const x = new Float32Array(idx.length * d);
@@ -53,7 +54,7 @@ function subset(set: MnistSet, digits: readonly number[], relabel: (y: number) =
     x.set(set.x.subarray(src * d, (src + 1) * d), k * d);
     y[k] = relabel(set.y[src]!);
   });
-  return { n: idx.length, x, y };
+  return { n: idx.length, d, x, y };
 }
 
 /**

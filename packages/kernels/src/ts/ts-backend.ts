@@ -31,6 +31,9 @@ export function createTsRawKernels(): RawKernels {
       await yieldToEventLoop();
       fisherDiagTs(ws, args);
     },
+    // The TypeScript backend runs every product on the calling thread.
+    setThreads: () => 1,
+    threads: () => 1,
     ewcPenaltyGrad: (args) => ewcPenaltyGradTs(args),
     ewcPenaltyGradAsync: async (args) => {
       await yieldToEventLoop();
