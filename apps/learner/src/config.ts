@@ -14,6 +14,11 @@ export const learnerConfigSchema = z.object({
       inputSize: positiveInt.optional(),
       hidden: z.array(positiveInt).default([128]),
       activation: z.enum(['relu', 'tanh']).default('relu'),
+      /**
+       * Initial weights: `auto` (He-normal for relu, Glorot-uniform for tanh, zero biases), `he`, `glorot`, or
+       * `torch` (PyTorch's nn.Linear default: weights and biases uniform in ±1/√fan_in).
+       */
+      init: z.enum(['auto', 'he', 'glorot', 'torch']).default('auto'),
       dropout: z.number().min(0).lt(1).default(0),
       /** Fix the class count up front; otherwise the output layer grows as labels appear. */
       classes: positiveInt.optional(),

@@ -65,6 +65,7 @@ export function buildModelParts(config: LearnerConfig, sizes: number[], kernels:
     model,
     optimizer: optimizerConfig(config.optimizer),
     dropout: config.model.dropout,
+    init: config.model.init,
     seed: seedFor(config, 1),
     regularizers,
   });

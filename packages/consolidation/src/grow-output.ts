@@ -1,9 +1,10 @@
 import { type Activation, InvalidArgumentError, Rng, ShapeError, paramCount } from '@retain/core';
+import { drawWeights, resolveInit, type InitScheme } from '@retain/kernels';
 
 /**
  * How new output units are filled: one constant for weights and biases, separate constants, or a fresh draw
- * from the given Rng by the scheme of `initParams` in @retain/kernels (weights He-normal for relu,
- * Glorot-uniform for tanh; biases zero).
+ * from the given Rng by the scheme of `initParams` in @retain/kernels (`init`; `auto`: weights He-normal for
+ * relu, Glorot-uniform for tanh, biases zero; `torch`: weights and biases uniform in ±1/√fan_in).
  */
 export type GrowFill = number | { weight: number; bias: number } | Rng;
 
@@ -25,6 +26,7 @@ export function growOutputBuffer(
   newClasses: number,
   fill: GrowFill,
   activation: Activation = 'relu',
+  init: InitScheme = 'auto',
 ): Float32Array {
   checkNewClasses(newClasses);
   const expected = paramCount(sizes);
@@ -40,12 +42,11 @@ export function growOutputBuffer(
   out.set(buffer.subarray(oldWeightEnd), newWeightEnd);
   const newBiasStart = newWeightEnd + classes;
   if (fill instanceof Rng) {
-    if (activation === 'relu') {
-      const std = Math.sqrt(2 / nIn);
-      for (let i = oldWeightEnd; i < newWeightEnd; i++) out[i] = fill.normal() * std;
-    } else {
-      const limit = Math.sqrt(6 / (nIn + classes + newClasses));
-      for (let i = oldWeightEnd; i < newWeightEnd; i++) out[i] = (2 * fill.float() - 1) * limit;
+    const rule = resolveInit(init, activation);
+    drawWeights(rule, fill, nIn, classes + newClasses, out, oldWeightEnd, newWeightEnd);
+    if (rule === 'torch') {
+      const limit = 1 / Math.sqrt(nIn);
+      for (let i = newBiasStart; i < out.length; i++) out[i] = (2 * fill.float() - 1) * limit;
     }
   } else {
     const w = typeof fill === 'number' ? fill : fill.weight;

@@ -11,7 +11,7 @@ import {
   rngStateSchema,
   type RngState,
 } from '@retain/core';
-import { type DistillOptions, type Kernels, type LossGradArgs, initParams } from '@retain/kernels';
+import { type DistillOptions, type InitScheme, type Kernels, type LossGradArgs, initParams } from '@retain/kernels';
 import { type Batch, checkBatch } from './batch.js';
 import { type GrowFill, checkNewClasses, growOutputBuffer } from './grow-output.js';
 import { grownSizes, modelSpecSchema, sameSizes, seedSchema } from './model-spec.js';
@@ -26,6 +26,8 @@ export const trainStepConfigSchema = z
     optimizer: optimizerConfigSchema,
     /** Inverted dropout on hidden layers during training steps; a fresh mask seed per step from the Rng. */
     dropout: z.number().min(0).lt(1).default(0),
+    /** How θ (when not given) and new output units are drawn: `initParams`' schemes of @retain/kernels. */
+    init: z.enum(['auto', 'he', 'glorot', 'torch']).default('auto'),
     /** Seed of the Rng that initializes θ (when not given), draws dropout seeds and new output units. */
     seed: seedSchema.default(0),
   })
@@ -98,6 +100,7 @@ export class TrainStep {
   private sizesValue: number[];
   private readonly activation: 'relu' | 'tanh';
   private paramsValue: Float32Array;
+  private readonly init: InitScheme;
   private grad: Float32Array;
   private perExample = new Float32Array(0);
   private rng: Rng;
@@ -127,7 +130,8 @@ export class TrainStep {
     });
     this.optimizer = new Optimizer(config.optimizer, n, 'trainStep.optimizer');
     this.regularizers = regularizers.slice();
-    this.paramsValue = params ? params.slice() : initParams(this.sizesValue, this.rng, this.activation);
+    this.init = config.init;
+    this.paramsValue = params ? params.slice() : initParams(this.sizesValue, this.rng, this.activation, this.init);
     this.grad = new Float32Array(n);
   }
 
@@ -241,7 +245,7 @@ export class TrainStep {
     checkNewClasses(newClasses);
     if (this.busy) throw new LockedError('trainStep', 'a step is running');
     const old = this.sizesValue;
-    const params = growOutputBuffer(old, this.paramsValue, newClasses, fill, this.activation);
+    const params = growOutputBuffer(old, this.paramsValue, newClasses, fill, this.activation, this.init);
     this.optimizer.growOutput(old, newClasses);
     for (const r of this.regularizers) r.growOutput(newClasses, params);
     this.paramsValue = params;

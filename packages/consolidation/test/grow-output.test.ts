@@ -25,6 +25,19 @@ describe('growOutputBuffer', () => {
     expect(Array.from(grown.subarray(grown.length - 2))).toEqual([0, 0]);
   });
 
+  it('draws new rows and biases uniform in ±1/√fan_in under the torch scheme', () => {
+    const sizes = [8, 64, 3];
+    const grown = growOutputBuffer(sizes, new Float32Array(paramCount(sizes)), 4, new Rng(2), 'relu', 'torch');
+    const limit = 1 / Math.sqrt(64);
+    const newRows = grown.subarray(8 * 64 + 64 + 3 * 64, 8 * 64 + 64 + 7 * 64);
+    const newBias = grown.subarray(grown.length - 4);
+    expect(newRows.every((v) => Math.abs(v) <= limit) && newRows.some((v) => v !== 0)).toBe(true);
+    expect(newBias.every((v) => Math.abs(v) <= limit) && newBias.every((v) => v !== 0)).toBe(true);
+    // the old rows and biases stay zero
+    expect(grown.subarray(8 * 64 + 64, 8 * 64 + 64 + 3 * 64).every((v) => v === 0)).toBe(true);
+    expect(grown.subarray(grown.length - 7, grown.length - 4).every((v) => v === 0)).toBe(true);
+  });
+
   it('rejects a wrong buffer length and a non-positive class count', () => {
     expect(() => growOutputBuffer([2, 2], new Float32Array(5), 1, 0)).toThrow(ShapeError);
     expect(() => growOutputBuffer([2, 2], new Float32Array(6), 0, 0)).toThrow(InvalidArgumentError);

@@ -30,6 +30,33 @@ describe('initParams', () => {
   });
 });
 
+describe('initParams schemes', () => {
+  it('torch: weights and biases uniform in ±1/√fan_in (PyTorch nn.Linear), every layer by its own fan-in', () => {
+    const sizes = [400, 100, 10];
+    const p = initParams(sizes, new Rng(3), 'relu', 'torch');
+    expect(initParams(sizes, new Rng(3), 'relu', 'torch')).toEqual(p);
+    for (const t of paramLayout(sizes)) {
+      const fanIn = t.name.startsWith('fc0') ? 400 : 100;
+      const limit = 1 / Math.sqrt(fanIn);
+      const v = p.subarray(t.offset, t.offset + t.length);
+      expect(v.every((x) => Math.abs(x) <= limit)).toBe(true);
+      expect(v.some((x) => x !== 0)).toBe(true);
+      if (t.length >= 1000) {
+        const variance = v.reduce((s, x) => s + x * x, 0) / v.length;
+        expect(variance / ((limit * limit) / 3)).toBeGreaterThan(0.93);
+        expect(variance / ((limit * limit) / 3)).toBeLessThan(1.07);
+      }
+    }
+  });
+
+  it('auto is He for relu and Glorot for tanh, draw for draw; he and glorot force the rule', () => {
+    const sizes = [30, 20, 5];
+    expect(initParams(sizes, new Rng(9), 'relu', 'auto')).toEqual(initParams(sizes, new Rng(9), 'relu'));
+    expect(initParams(sizes, new Rng(9), 'tanh', 'he')).toEqual(initParams(sizes, new Rng(9), 'relu'));
+    expect(initParams(sizes, new Rng(9), 'relu', 'glorot')).toEqual(initParams(sizes, new Rng(9), 'tanh'));
+  });
+});
+
 describe('argmaxRows', () => {
   it('returns the first maximal index per row and never picks −∞ over a finite value', () => {
     const v = Float32Array.of(1, 3, 3, -Infinity, -5, -Infinity, 0, 0, 0);
