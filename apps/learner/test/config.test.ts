@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '@retain/core';
-import { parseLearnerConfig } from '../src/index.js';
+import { loadKernels } from '@retain/kernels';
+import { OnlineLearner, parseLearnerConfig } from '../src/index.js';
 
 describe('parseLearnerConfig', () => {
   it('applies a preset and lets every field be overridden', () => {
@@ -22,5 +23,23 @@ describe('parseLearnerConfig', () => {
       expect((err as InvalidConfigError).field).toBe('config.optimizer.lr');
     }
     expect(() => parseLearnerConfig({ model: { dropout: 1 } })).toThrow(/config\.model\.dropout/);
+  });
+
+  it('passes model.init through to the model and validates ewc.maxTasks', () => {
+    expect(() => parseLearnerConfig({ model: { init: 'xavier' } })).toThrow(/config\.model\.init/);
+    expect(() => parseLearnerConfig({ ewc: { maxTasks: 0 } })).toThrow(/config\.ewc\.maxTasks/);
+    const kernels = loadKernels({ backend: 'ts' });
+    const make = (init: 'auto' | 'torch') =>
+      OnlineLearner.create(
+        { seed: 4, model: { inputSize: 16, hidden: [32], classes: 3, init }, batchSize: 4, replay: { enabled: false } },
+        { kernels },
+      );
+    const torch = make('torch');
+    const auto = make('auto');
+    for (const l of [torch, auto]) l.learnOne({ id: 'a', input: new Float32Array(16).fill(0.5), target: 1 });
+    const bias = (l: OnlineLearner) => l.model().params.subarray(16 * 32, 16 * 32 + 32);
+    // torch draws the biases uniform in ±1/√16; auto leaves them at zero until a step
+    expect(bias(torch).every((b) => Math.abs(b) <= 0.25) && bias(torch).some((b) => b !== 0)).toBe(true);
+    expect(bias(auto).every((b) => b === 0)).toBe(true);
   });
 });
