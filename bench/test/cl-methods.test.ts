@@ -35,6 +35,11 @@ describe('methodConfig', () => {
     expect(si.drift.enabled).toBe(true);
     expect(si.scheduler.onDrift).toBe(true);
     expect(methodConfig('replay-reservoir', online, 0, 10).drift.enabled).toBe(false);
+    // offline, each example's task is its domain: a task-balanced memory splits the slots between the tasks
+    const split = protocolFor('split-mnist-class');
+    expect(methodConfig('replay-task-balanced', split, 0, 10).replay).toMatchObject({ strategy: 'domainBalanced', balanceBy: 'domain', capacity: 1100 });
+    // Hsu et al.'s memory admits a task's examples only once the task is over
+    expect(methodConfig('replay-reservoir', split, 0, 10, parseOverrides(['replay.admission=consolidation'])).replay.admission).toBe('consolidation');
   });
 
   it('parses every listed method', () => {

@@ -61,6 +61,14 @@ export const learnerConfigSchema = z.object({
       mixedFraction: unit.default(0.5),
       /** Group replay by `domain` (default) or by class. */
       balanceBy: z.enum(['domain', 'class']).default('domain'),
+      /**
+       * When a trained example is offered to the buffer. `step` (default): right after its training step, so
+       * replay also draws the current task. `consolidation`: it waits in a staging reservoir of `capacity` slots
+       * and enters the buffer at the next consolidation, so replay draws only from earlier tasks (Hsu et al.'s
+       * naive rehearsal); each task then offers the same number of candidates, so a reservoir keeps the tasks
+       * equally represented.
+       */
+      admission: z.enum(['step', 'consolidation']).default('step'),
     })
     .prefault({}),
   ewc: z

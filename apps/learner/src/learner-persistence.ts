@@ -2,13 +2,13 @@ import v8 from 'node:v8';
 import { StoreCorruptError, StateVersionError } from '@retain/core';
 import { loadKernels, type Kernels } from '@retain/kernels';
 import { EpisodicMemory, type MemoryChanges } from '@retain/memory';
-import { ReplayBuffer, parseReplayConfig, type ReplayHeader, type ReplaySlotRow, type ReplaySlots } from '@retain/replay';
+import { ReplayBuffer, parseReplayConfig, type ReplayBufferOptions, type ReplayHeader, type ReplaySlotRow, type ReplaySlots } from '@retain/replay';
 import { restoreDetector } from '@retain/drift';
 import { parseLearnerConfig, type LearnerConfig, type LearnerConfigInput } from './config.js';
 import { FeatureEncoder } from './feature-encoder.js';
 import { LabelVocabulary } from './label-vocabulary.js';
 import { LearnerStore, type RowChanges, type StoredRow } from './learner-store.js';
-import { buildMemory, buildModelParts, replayOptions } from './model-parts.js';
+import { buildMemory, buildModelParts, buildStaging, replayOptions, stagingReplayOptions } from './model-parts.js';
 import { OnlineLearner, type HistoryPoint, type LearnerCore, type SaveOptions } from './online-learner.js';
 import type { PreparedExample, StoredExample } from './prepared-example.js';
 import { PrequentialStats, type PrequentialStatsSnapshot } from './prequential-stats.js';
@@ -25,6 +25,8 @@ interface LearnerStateBlob {
   vocab: unknown;
   parts: { trainStep: unknown; consolidator: unknown; scheduler: unknown } | null;
   replayHeader: ReplayHeader;
+  /** Header of the staging reservoir of `replay.admission: 'consolidation'` (absent in older checkpoints). */
+  stagedHeader?: ReplayHeader | null;
   memory: { dim: number; step: number } | null;
   detector: unknown;
   pending: PreparedExample[];
@@ -69,6 +71,7 @@ export function snapshotLearner(learner: OnlineLearner): Record<string, unknown>
     consolidator: core.parts?.consolidator.snapshot() ?? null,
     scheduler: core.parts?.scheduler.snapshot() ?? null,
     replay: core.replay.snapshot(),
+    staged: core.staged?.snapshot() ?? null,
     memory: core.memory?.snapshot() ?? null,
   };
 }
@@ -90,18 +93,19 @@ function plainState(core: LearnerCore) {
   };
 }
 
-/** Save the learner's state as a checkpoint in its store, writing only the rows that changed. */
-function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: SaveOptions = {}): number {
-  const core = learner.core;
-  const full = learner.rewriteRows;
-  const changes = core.replay.drainChanges();
-  let replaySlotRows = changes.rows;
+/**
+ * The rows of a replay buffer that changed since the last checkpoint (all of them when `full`), as `<kind>-slot`
+ * and `<kind>-item` row changes, and the buffer's header for the state blob.
+ */
+function bufferRows(buffer: ReplayBuffer<StoredExample>, kind: string, full: boolean): { rows: RowChanges[]; header: ReplayHeader } {
+  const changes = buffer.drainChanges();
+  let slotRows = changes.rows;
   if (full) {
-    const snap = core.replay.snapshot();
-    replaySlotRows = [];
+    const snap = buffer.snapshot();
+    slotRows = [];
     for (let s = 0; s < snap.state.hwm; s++) {
       const id = snap.slots.ids[s] ?? null;
-      replaySlotRows.push({
+      slotRows.push({
         slot: s,
         generation: snap.slots.generation[s]!,
         id,
@@ -118,11 +122,25 @@ function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: Sa
       });
     }
   }
-  const { slots, items } = replayRows(replaySlotRows);
-  const rows: RowChanges[] = [
-    { kind: 'replay-slot', added: slots, removed: [], ...(full ? { removeAll: true } : {}) },
-    { kind: 'replay-item', added: items, removed: full ? [] : changes.removedIds, ...(full ? { removeAll: true } : {}) },
-  ];
+  const { slots, items } = replayRows(slotRows);
+  return {
+    header: changes.state,
+    rows: [
+      { kind: `${kind}-slot`, added: slots, removed: [], ...(full ? { removeAll: true } : {}) },
+      { kind: `${kind}-item`, added: items, removed: full ? [] : changes.removedIds, ...(full ? { removeAll: true } : {}) },
+    ],
+  };
+}
+
+/** Save the learner's state as a checkpoint in its store, writing only the rows that changed. */
+function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: SaveOptions = {}): number {
+  const core = learner.core;
+  const full = learner.rewriteRows;
+  const replay = bufferRows(core.replay, 'replay', full);
+  const rows: RowChanges[] = [...replay.rows];
+  // The staging reservoir's examples are rows too, so forget(id) finds and erases them like replayed ones.
+  const staged = core.staged ? bufferRows(core.staged, 'staged', full) : null;
+  if (staged) rows.push(...staged.rows);
   if (core.memory) {
     const mc = core.memory.drainChanges();
     if (full) {
@@ -141,7 +159,8 @@ function saveCheckpoint(learner: OnlineLearner, store: LearnerStore, options: Sa
           scheduler: core.parts.scheduler.snapshot(),
         }
       : null,
-    replayHeader: changes.state,
+    replayHeader: replay.header,
+    stagedHeader: staged?.header ?? null,
     memory: core.memory ? { dim: core.encoder!.size, step: core.memory.step } : null,
   };
   const ctx = learner.getCheckpointContext();
@@ -172,8 +191,8 @@ function decodeBlob(buf: Buffer): LearnerStateBlob {
   return blob;
 }
 
-function restoreReplay(config: LearnerConfig, header: ReplayHeader, slotRows: StoredRow[], itemRows: StoredRow[]): ReplayBuffer<StoredExample> {
-  const parsed = parseReplayConfig(replayOptions(config));
+function restoreReplay(options: ReplayBufferOptions, header: ReplayHeader, slotRows: StoredRow[], itemRows: StoredRow[]): ReplayBuffer<StoredExample> {
+  const parsed = parseReplayConfig(options);
   const cap = parsed.capacity;
   const slots: ReplaySlots<StoredExample> = {
     ids: new Array<string | null>(cap).fill(null),
@@ -231,7 +250,12 @@ export function loadLearner(store: LearnerStore, id?: number, options: { kernels
     parts.consolidator.restore(blob.parts.consolidator);
     parts.scheduler.restore(blob.parts.scheduler);
   }
-  const replay = restoreReplay(config, blob.replayHeader, cp.rows.get('replay-slot') ?? [], cp.rows.get('replay-item') ?? []);
+  const replay = restoreReplay(replayOptions(config), blob.replayHeader, cp.rows.get('replay-slot') ?? [], cp.rows.get('replay-item') ?? []);
+  const stagingOptions = stagingReplayOptions(config);
+  const staged =
+    stagingOptions && blob.stagedHeader
+      ? restoreReplay(stagingOptions, blob.stagedHeader, cp.rows.get('staged-slot') ?? [], cp.rows.get('staged-item') ?? [])
+      : buildStaging(config);
   let memory: LearnerCore['memory'] = null;
   if (blob.memory) {
     const episodes = (cp.rows.get('memory') ?? []).map((r) => v8.deserialize(r.data) as { id: string; key: Float32Array; step: number });
@@ -253,6 +277,7 @@ export function loadLearner(store: LearnerStore, id?: number, options: { kernels
     vocab,
     parts,
     replay,
+    staged,
     memory,
     detector: restoreDetector(blob.detector),
     pending: blob.pending,

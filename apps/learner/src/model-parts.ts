@@ -94,6 +94,22 @@ export function buildReplay(config: LearnerConfig): ReplayBuffer<StoredExample> 
   return new ReplayBuffer<StoredExample>(replayOptions(config));
 }
 
+/**
+ * The staging reservoir of `replay.admission: 'consolidation'` (null otherwise): the examples trained on since the
+ * last consolidation, `replay.capacity` of them at most, a uniform sample of the stretch.
+ */
+export function buildStaging(config: LearnerConfig): ReplayBuffer<StoredExample> | null {
+  const options = stagingReplayOptions(config);
+  return options ? new ReplayBuffer<StoredExample>(options) : null;
+}
+
+/** Options of the staging reservoir, or null when the config has none. */
+export function stagingReplayOptions(config: LearnerConfig): ReplayBufferOptions | null {
+  const r = config.replay;
+  if (!r.enabled || r.admission !== 'consolidation') return null;
+  return { capacity: r.capacity, strategy: { kind: 'reservoir', weighting: 'none' }, seed: seedFor(config, 5) };
+}
+
 /** Replay buffer options from the learner config (also used to restore from rows). */
 export function replayOptions(config: LearnerConfig): ReplayBufferOptions {
   const r = config.replay;

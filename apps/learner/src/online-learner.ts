@@ -10,7 +10,7 @@ import { parseLearnerConfig, type LearnerConfig, type LearnerConfigInput } from 
 import { FeatureEncoder } from './feature-encoder.js';
 import { LabelVocabulary } from './label-vocabulary.js';
 import { BatchAssembler } from './batch-assembler.js';
-import { buildDetector, buildMemory, buildModelParts, buildReplay, type ModelParts } from './model-parts.js';
+import { buildDetector, buildMemory, buildModelParts, buildReplay, buildStaging, type ModelParts } from './model-parts.js';
 import { prepareExample, type PreparedExample, type StoredExample } from './prepared-example.js';
 import type { LearnerStore } from './learner-store.js';
 import type { LearnResult, LearnerEvents, LoggedEvent, OnlineLearnerStats } from './learner-types.js';
@@ -33,6 +33,8 @@ export interface LearnerCore {
   vocab: LabelVocabulary;
   parts: ModelParts | null;
   replay: ReplayBuffer<StoredExample>;
+  /** `replay.admission: 'consolidation'`: trained examples waiting for the next consolidation to enter `replay`. */
+  staged: ReplayBuffer<StoredExample> | null;
   memory: EpisodicMemory<{ target: number; label: string | number }> | null;
   detector: DriftDetector;
   pending: PreparedExample[];
@@ -95,6 +97,7 @@ export class OnlineLearner {
       vocab,
       parts: null,
       replay: buildReplay(parsed),
+      staged: buildStaging(parsed),
       memory: null,
       detector: buildDetector(parsed),
       pending: [],
@@ -232,6 +235,7 @@ export class OnlineLearner {
   consolidate(reason = 'manual'): void {
     const parts = this.requireModel();
     this.flush();
+    this.admitStaged();
     const report = parts.consolidator.consolidate({
       sample: (n) => this.sampleEncoded(n),
       recent: this.core.recent.map((p) => this.encoded(p)),
@@ -243,6 +247,7 @@ export class OnlineLearner {
   async consolidateAsync(reason = 'manual'): Promise<void> {
     const parts = this.requireModel();
     if (this.core.pending.length > 0) await this.trainPendingAsync();
+    this.admitStaged();
     const report = await parts.consolidator.consolidateAsync({
       sample: (n) => this.sampleEncoded(n),
       recent: this.core.recent.map((p) => this.encoded(p)),
@@ -254,6 +259,7 @@ export class OnlineLearner {
   forget(id: string): boolean {
     if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError('id', 'must be a non-empty string');
     let found = this.core.replay.forget(id);
+    if (this.core.staged?.forget(id)) found = true;
     if (this.core.memory?.forget(id)) found = true;
     const before = this.core.pending.length + this.core.recent.length;
     this.core.pending = this.core.pending.filter((p) => p.id !== id);
@@ -477,7 +483,7 @@ export class OnlineLearner {
       };
       const domain = this.config.replay.balanceBy === 'class' ? String(p.target) : p.domain;
       const loss = perExampleLoss ? { loss: perExampleLoss[i]! } : {};
-      if (this.config.replay.enabled) core.replay.add(stored, { id: p.id, ...loss, domain });
+      if (this.config.replay.enabled) (core.staged ?? core.replay).add(stored, { id: p.id, ...loss, domain });
       core.memory?.insert({ id: p.id, key: p.raw, payload: { target: p.target, label: p.label }, ...loss, domain: p.domain });
     }
     core.pending = [];
@@ -500,6 +506,20 @@ export class OnlineLearner {
     const event = { at: core.stats.examplesSeen, detector: core.detector.kind, actions: [...actions] };
     this.log('drift', { detector: event.detector, actions: event.actions });
     this.emitter.emit('drift', event);
+  }
+
+  /**
+   * `replay.admission: 'consolidation'`: offer the staged examples to the replay buffer in the order they were
+   * staged, then empty the staging reservoir (its generator runs on, so the stream stays reproducible).
+   */
+  private admitStaged(): void {
+    const staged = this.core.staged;
+    if (!staged || staged.size === 0) return;
+    const entries = [...staged.entries()].sort((a, b) => a.step - b.step);
+    for (const e of entries) {
+      this.core.replay.add(e.item, { id: e.id, domain: e.domain, time: e.time, ...(e.loss !== null ? { loss: e.loss } : {}) });
+      staged.forget(e.id);
+    }
   }
 
   private afterConsolidation(reason: string, report: import('@retain/consolidation').ConsolidationReport): void {

@@ -11,6 +11,8 @@ const REPLAY_STRATEGIES = {
   'replay-prioritized-recency': { strategy: 'prioritizedRecency' },
   'replay-mixed': { strategy: 'mixed' },
   'replay-class-balanced': { strategy: 'domainBalanced', balanceBy: 'class' },
+  // Offline protocols give each example its task as `domain`: the memory is split equally between the tasks.
+  'replay-task-balanced': { strategy: 'domainBalanced', balanceBy: 'domain' },
 } as const;
 
 /** Every method name; `joint` trains on the union of the tasks, the others see them in sequence. */

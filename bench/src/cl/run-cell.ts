@@ -160,6 +160,8 @@ class CellRun {
       id: `t${t}-${i}`,
       input: set.x.subarray(i * set.d, (i + 1) * set.d),
       target: set.y[i]!,
+      // Task boundaries are given offline, so the task is the example's domain (task-balanced replay); online, nothing is.
+      ...(this.p.online ? {} : { domain: `task-${t}` }),
       ...(task.allowedClasses ? { allowedClasses: task.allowedClasses } : {}),
     });
     // The model exists after the first example and no step has run yet: FWT's untrained baseline.
