@@ -16,6 +16,42 @@ pub struct Distill<'a> {
     pub temperature: f64,
     /// α ≥ 0.
     pub weight: f64,
+    /// Per class, the group whose softmax its distillation term is computed in (−1: no term). The
+    /// example's term is then the mean over the groups of their KLs, each group on its own softmax
+    /// (the previous tasks' heads in task-IL, the old classes in class-IL); the batch's output mask
+    /// does not apply to it. `None`: one group, the example's allowed classes.
+    pub groups: Option<&'a [i32]>,
+}
+
+/// The distinct non-negative ids of `groups`, ascending.
+fn group_ids(groups: &[i32]) -> Vec<i32> {
+    let mut ids: Vec<i32> = groups.iter().copied().filter(|&g| g >= 0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Adds `k·(q − t)` to `dz` over the classes of one softmax group and returns KL(t ‖ q) there, with
+/// `q = softmax(z/T)` and `t = softmax(teacher/T)` over that group.
+#[allow(clippy::too_many_arguments)] // scratch rows are passed in to keep the hot loop allocation-free
+fn distill_group(
+    z: &[f32],
+    teacher: &[f32],
+    allowed: impl Fn(usize) -> bool + Copy,
+    temperature: f64,
+    k: f64,
+    log_q: &mut [f64],
+    log_t: &mut [f64],
+    dz: &mut [f32],
+) -> f64 {
+    log_softmax(z, allowed, temperature, log_q);
+    log_softmax(teacher, allowed, temperature, log_t);
+    for c in 0..dz.len() {
+        if allowed(c) {
+            dz[c] += (k * (log_q[c].exp() - log_t[c].exp())) as f32;
+        }
+    }
+    kl(log_t, log_q)
 }
 
 /// Everything `loss_grad` reads besides the network input.
@@ -57,12 +93,17 @@ pub fn loss_grad(
     if let Some(w) = terms.weights {
         assert_eq!(w.len(), batch, "weights length");
     }
+    let mut ids = Vec::new();
     if let Some(d) = terms.distill {
         assert_eq!(
             d.teacher_logits.len(),
             batch * classes,
             "teacherLogits length"
         );
+        if let Some(g) = d.groups {
+            assert_eq!(g.len(), classes, "distill groups length");
+            ids = group_ids(g);
+        }
     }
     let dropout = terms.dropout.filter(Dropout::is_active);
     forward_into(net, input.params, input.x, batch, 0, dropout, ws);
@@ -104,20 +145,21 @@ pub fn loss_grad(
         let mut example_loss = ce;
         if let Some(d) = terms.distill {
             let t = d.temperature;
-            log_softmax(z, allowed, t, log_q);
-            log_softmax(
-                &d.teacher_logits[i * classes..(i + 1) * classes],
-                allowed,
-                t,
-                log_t,
-            );
-            example_loss += d.weight * t * t * kl(log_t, log_q);
-            let k = scale * d.weight * t;
-            for c in 0..classes {
-                if allowed(c) {
-                    let q = log_q[c].exp();
-                    let tc = log_t[c].exp();
-                    dz[c] += (k * (q - tc)) as f32;
+            let teacher = &d.teacher_logits[i * classes..(i + 1) * classes];
+            match d.groups {
+                None => {
+                    let k = scale * d.weight * t;
+                    let kl = distill_group(z, teacher, allowed, t, k, log_q, log_t, dz);
+                    example_loss += d.weight * t * t * kl;
+                }
+                Some(groups) => {
+                    let share = 1.0 / ids.len().max(1) as f64;
+                    let k = scale * d.weight * t * share;
+                    for &g in &ids {
+                        let in_group = |c: usize| groups[c] == g;
+                        let kl = distill_group(z, teacher, in_group, t, k, log_q, log_t, dz);
+                        example_loss += d.weight * t * t * share * kl;
+                    }
                 }
             }
         }

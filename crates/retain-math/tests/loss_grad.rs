@@ -29,6 +29,7 @@ fn run(case: &Case) -> (f64, Vec<f32>, Vec<f32>, Vec<f32>) {
                 teacher_logits: t,
                 temperature: *temperature,
                 weight: *weight,
+                groups: case.groups.as_deref(),
             }),
     };
     let out = LossOutputs {
@@ -109,6 +110,29 @@ fn distillation_with_mask_weights_and_dropout_matches_finite_differences() {
         seed: 99,
     });
     check(&case);
+}
+
+#[test]
+fn grouped_distillation_matches_finite_differences_and_ignores_the_batch_mask() {
+    // task-IL: the current task's mask allows classes 4–5 for CE; distillation runs over the previous
+    // heads {0,1} and {2,3}, each on its own softmax, and leaves the other classes alone
+    let groups = [0, 0, 1, 1, -1, -1];
+    let mut case = Case::new(&[5, 7, 6], Activation::Relu, 5, 31).with_distill(310, 2.0, 0.8);
+    case.targets = vec![4, 5, 4, 4, 5];
+    case.mask = Some((0..5).flat_map(|_| [0u8, 0, 0, 0, 1, 1]).collect());
+    let case = case.with_groups(&groups);
+    check(&case);
+    // one group over every class is the ungrouped term
+    let one = Case::new(&[4, 3], Activation::Tanh, 6, 32).with_distill(320, 1.5, 1.1);
+    let (plain, g_plain, _, _) = run(&one);
+    let (grouped, g_grouped, _, _) = run(&one.clone().with_groups(&[0, 0, 0]));
+    assert!((plain - grouped).abs() < 1e-12);
+    assert_eq!(g_plain, g_grouped);
+    // no group at all: no distillation
+    let (none, _, _, _) = run(&one.clone().with_groups(&[-1, -1, -1]));
+    let mut bare = one.clone();
+    bare.distill = None;
+    assert!((none - run(&bare).0).abs() < 1e-12);
 }
 
 #[test]

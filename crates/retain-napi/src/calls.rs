@@ -133,6 +133,8 @@ pub struct LossArrays<'a> {
     pub weights: Option<&'a [f32]>,
     pub mask: Option<&'a [u8]>,
     pub teacher: Option<&'a [f32]>,
+    /// Distillation softmax group per class (−1: none).
+    pub groups: Option<&'a [i32]>,
 }
 
 /// The outputs of a lossGrad call, borrowed.
@@ -160,6 +162,15 @@ pub fn check_loss(
     checks::targets(a.targets, c, a.mask)?;
     opt_len("weights", a.weights, b)?;
     opt_len("teacherLogits", a.teacher, b * c)?;
+    opt_len("distill.classGroups", a.groups, c)?;
+    if let Some(g) = a.groups {
+        if let Some((k, v)) = g.iter().enumerate().find(|(_, &v)| v < -1 || v >= c as i32) {
+            return Err(invalid(
+                &format!("distill.classGroups[{k}]"),
+                format!("{v} must be -1 (no term) or a group id in [0, {c})"),
+            ));
+        }
+    }
     let (grad, per, logits) = outs;
     len("grad", grad.len(), mlp.net.param_count())?;
     opt_len("perExampleLoss", per, b)?;
@@ -216,6 +227,7 @@ pub fn run_loss(plan: &LossPlan, a: LossArrays<'_>, o: LossOuts<'_>) -> f64 {
                 teacher_logits,
                 temperature,
                 weight,
+                groups: a.groups,
             }),
     };
     let outputs = LossOutputs {

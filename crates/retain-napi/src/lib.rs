@@ -105,6 +105,7 @@ pub fn loss_grad(
     teacher_logits: Option<&[f32]>,
     temperature: Option<f64>,
     distill_weight: Option<f64>,
+    distill_groups: Option<&[i32]>,
 ) -> napi::Result<f64> {
     let arrays = calls::LossArrays {
         params,
@@ -113,6 +114,7 @@ pub fn loss_grad(
         weights,
         mask: output_mask,
         teacher: teacher_logits,
+        groups: distill_groups,
     };
     let plan = calls::check_loss(
         &sizes,

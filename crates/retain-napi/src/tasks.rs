@@ -95,6 +95,7 @@ pub struct LossTask {
     weights: Option<Float32Array>,
     mask: Option<Uint8Array>,
     teacher: Option<Float32Array>,
+    groups: Option<Int32Array>,
 }
 
 impl Task for LossTask {
@@ -113,6 +114,7 @@ impl Task for LossTask {
             weights,
             mask,
             teacher,
+            groups,
         } = self;
         // SAFETY: the caller hands the arrays over until the promise settles; check_loss proved the
         // outputs overlap neither the inputs nor each other.
@@ -130,6 +132,7 @@ impl Task for LossTask {
             weights: weights.as_deref(),
             mask: mask.as_deref(),
             teacher: teacher.as_deref(),
+            groups: groups.as_deref(),
         };
         guarded(|| calls::run_loss(plan, arrays, outs))
     }
@@ -159,6 +162,7 @@ pub fn loss_grad_async(
     teacher_logits: Option<Float32Array>,
     temperature: Option<f64>,
     distill_weight: Option<f64>,
+    distill_groups: Option<Int32Array>,
 ) -> napi::Result<AsyncTask<LossTask>> {
     let arrays = calls::LossArrays {
         params: &params,
@@ -167,6 +171,7 @@ pub fn loss_grad_async(
         weights: weights.as_deref(),
         mask: output_mask.as_deref(),
         teacher: teacher_logits.as_deref(),
+        groups: distill_groups.as_deref(),
     };
     let plan = calls::check_loss(
         &sizes,
@@ -190,6 +195,7 @@ pub fn loss_grad_async(
         weights,
         mask: output_mask,
         teacher: teacher_logits,
+        groups: distill_groups,
     }))
 }
 

@@ -32,6 +32,17 @@ const distillationSnapshotSchema = z.object({
   temperature: z.number().positive(),
   weight: z.number().finite().min(0),
   teacher: float32ArraySchema.nullable(),
+  /** Absent in snapshots from before the teacher's classes were tracked: the term then uses the batch's mask. */
+  classes: z
+    .object({
+      /** Classes trained on without an output mask (class- and domain-incremental). */
+      seen: z.instanceof(Uint8Array),
+      /** Distinct output masks trained under (task-incremental heads), each `classes` long. */
+      heads: z.array(z.instanceof(Uint8Array)),
+      /** The current teacher's softmax group per class, or null (the batch's mask). */
+      groups: z.instanceof(Int32Array).nullable(),
+    })
+    .optional(),
 });
 /** Saved distillation state: the frozen teacher (or null before the first consolidation). */
 export type DistillationSnapshot = z.output<typeof distillationSnapshotSchema>;
@@ -39,6 +50,12 @@ export type DistillationSnapshot = z.output<typeof distillationSnapshotSchema>;
 /**
  * Learning without Forgetting: a frozen copy of θ taken at consolidation acts as teacher; each step its logits
  * on the batch feed the kernels' fused distillation term α·T²·KL(teacher ‖ student).
+ *
+ * The term covers the outputs the teacher was trained on, not the batch's: every output mask seen in training
+ * is a head (task-incremental), whose classes form one softmax group; the classes trained on without a mask
+ * (class- and domain-incremental) form one more. The term is the mean of the groups' KLs (van de Ven & Tolias's
+ * LwF), so a new task's outputs are free to learn and the old ones are held to the teacher. Before any batch
+ * was observed the term falls back to the batch's allowed classes.
  */
 export class Distillation implements Regularizer {
   readonly name = 'distillation';
@@ -47,11 +64,40 @@ export class Distillation implements Regularizer {
   private teacherParams: Float32Array | null = null;
   private logits = new Float32Array(0);
   private weightValue: number;
+  private seen: Uint8Array;
+  private heads: Uint8Array[] = [];
+  private groups: Int32Array | null = null;
 
   constructor(private readonly kernels: Kernels, config: DistillationConfig) {
     this.config = parseAt(distillationConfigSchema, config, 'distillation', 'config');
     this.sizesValue = this.config.model.sizes.slice();
     this.weightValue = this.config.weight;
+    this.seen = new Uint8Array(this.classes());
+  }
+
+  /** The current teacher's distillation group per class (−1: no term), or null (the batch's allowed classes). */
+  get classGroups(): Int32Array | null {
+    return this.groups ? this.groups.slice() : null;
+  }
+
+  /** Record the classes and output heads a training batch uses. */
+  observe(batch: Batch): void {
+    const C = this.classes();
+    const mask = batch.outputMask;
+    let last = -1;
+    for (let i = 0; i < batch.batch; i++) {
+      if (!mask) {
+        this.seen[batch.targets[i]!] = 1;
+        continue;
+      }
+      const row = mask.subarray(i * C, (i + 1) * C);
+      if (last >= 0 && sameBytes(this.heads[last]!, row)) continue;
+      last = this.heads.findIndex((h) => sameBytes(h, row));
+      if (last < 0) {
+        this.heads.push(row.slice());
+        last = this.heads.length - 1;
+      }
+    }
   }
 
   /** Current layer sizes. */
@@ -80,6 +126,7 @@ export class Distillation implements Regularizer {
     if (params.length !== n) throw new ShapeError('params', n, params.length);
     if (this.teacherParams) this.teacherParams.set(params);
     else this.teacherParams = params.slice();
+    this.groups = this.buildGroups();
   }
 
   /** Teacher logits on `batch` for the fused term (undefined before the first teacher or at weight 0). */
@@ -87,7 +134,7 @@ export class Distillation implements Regularizer {
     if (!this.teacherParams || this.weightValue === 0) return undefined;
     const logits = this.reserve(batch.batch);
     this.kernels.forward(this.forwardArgs(batch, logits));
-    return { teacherLogits: logits, temperature: this.config.temperature, weight: this.weightValue };
+    return this.options(logits);
   }
 
   /** {@link Distillation.teacher} through the async kernel. */
@@ -95,7 +142,7 @@ export class Distillation implements Regularizer {
     if (!this.teacherParams || this.weightValue === 0) return undefined;
     const logits = this.reserve(batch.batch);
     await this.kernels.forwardAsync(this.forwardArgs(batch, logits));
-    return { teacherLogits: logits, temperature: this.config.temperature, weight: this.weightValue };
+    return this.options(logits);
   }
 
   /** The teacher never saw the new classes: zero weights and a bias of {@link UNSEEN_CLASS_LOGIT}. */
@@ -106,6 +153,16 @@ export class Distillation implements Regularizer {
     if (this.teacherParams) {
       this.teacherParams = growOutputBuffer(this.sizesValue, this.teacherParams, newClasses, { weight: 0, bias: UNSEEN_CLASS_LOGIT });
     }
+    const C = this.classes();
+    const widen = <T extends Uint8Array | Int32Array>(a: T, fill: number): T => {
+      const out = new (a.constructor as new (n: number) => T)(C + newClasses);
+      out.set(a);
+      out.fill(fill, C);
+      return out;
+    };
+    this.seen = widen(this.seen, 0);
+    this.heads = this.heads.map((h) => widen(h, 0));
+    if (this.groups) this.groups = widen(this.groups, -1);
     this.sizesValue = next;
   }
 
@@ -117,6 +174,7 @@ export class Distillation implements Regularizer {
       temperature: this.config.temperature,
       weight: this.weightValue,
       teacher: this.teacherParams ? this.teacherParams.slice() : null,
+      classes: { seen: this.seen.slice(), heads: this.heads.map((h) => h.slice()), groups: this.groups ? this.groups.slice() : null },
     };
   }
 
@@ -126,9 +184,55 @@ export class Distillation implements Regularizer {
     if (s.sizes.length !== this.sizesValue.length) throw new InvalidArgumentError('distillation.sizes', 'a different number of layers');
     const n = paramCount(s.sizes);
     if (s.teacher && s.teacher.length !== n) throw new ShapeError('distillation.teacher', n, s.teacher.length);
+    const C = s.sizes[s.sizes.length - 1]!;
+    const k = s.classes;
+    if (k) {
+      if (k.seen.length !== C) throw new ShapeError('distillation.classes.seen', C, k.seen.length);
+      k.heads.forEach((h, i) => {
+        if (h.length !== C) throw new ShapeError(`distillation.classes.heads[${i}]`, C, h.length);
+      });
+      if (k.groups && k.groups.length !== C) throw new ShapeError('distillation.classes.groups', C, k.groups.length);
+    }
     this.sizesValue = s.sizes.slice();
     this.weightValue = s.weight;
     this.teacherParams = s.teacher ? s.teacher.slice() : null;
+    this.seen = k ? k.seen.slice() : new Uint8Array(C);
+    this.heads = k ? k.heads.map((h) => h.slice()) : [];
+    this.groups = k?.groups ? k.groups.slice() : null;
+  }
+
+  private classes(): number {
+    return this.sizesValue[this.sizesValue.length - 1]!;
+  }
+
+  /** Each head's classes one group (first come, first kept), then the unmasked classes one more; null if none. */
+  private buildGroups(): Int32Array | null {
+    if (this.heads.length === 0 && !this.seen.includes(1)) return null;
+    const groups = new Int32Array(this.classes()).fill(-1);
+    let id = 0;
+    for (const head of this.heads) {
+      let used = false;
+      head.forEach((on, c) => {
+        if (on && groups[c] === -1) {
+          groups[c] = id;
+          used = true;
+        }
+      });
+      if (used) id++;
+    }
+    this.seen.forEach((on, c) => {
+      if (on && groups[c] === -1) groups[c] = id;
+    });
+    return groups;
+  }
+
+  private options(logits: Float32Array): DistillOptions {
+    return {
+      teacherLogits: logits,
+      temperature: this.config.temperature,
+      weight: this.weightValue,
+      ...(this.groups ? { classGroups: this.groups } : {}),
+    };
   }
 
   private reserve(batch: number): Float32Array {
@@ -145,7 +249,14 @@ export class Distillation implements Regularizer {
       x: batch.x,
       batch: batch.batch,
       logits,
-      ...(batch.outputMask ? { outputMask: batch.outputMask } : {}),
+      // Grouped, the term reads the teacher's logits of masked-out (old) heads too.
+      ...(batch.outputMask && !this.groups ? { outputMask: batch.outputMask } : {}),
     };
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -3,7 +3,7 @@ import type { Batch } from './batch.js';
 
 /**
  * One composable part of the training objective (EWC, SI, distillation, your own). TrainStep calls the
- * hooks it implements, in this order each step: `teacher` (a fused distillation term for the kernels'
+ * hooks it implements, in this order each step: `observe` (the training batch), `teacher` (a fused distillation term for the kernels'
  * lossGrad), `beforeUpdate` (sees the data gradient), `penaltyGrad` (adds its gradient), then the optimizer
  * update, then `afterUpdate`. Every per-parameter buffer it holds follows the model through `growOutput`.
  */
@@ -12,6 +12,8 @@ export interface Regularizer {
   readonly name: string;
   /** Layer sizes of the model it regularizes. */
   readonly sizes: readonly number[];
+  /** Sees every training batch before its step (not the batches of `TrainStep.gradient`). */
+  observe?(batch: Batch): void;
   /** Teacher logits and settings for this batch's fused distillation term, or undefined for none. */
   teacher?(batch: Batch): DistillOptions | undefined;
   /** Async form of `teacher`. */

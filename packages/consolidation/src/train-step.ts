@@ -165,6 +165,7 @@ export class TrainStep {
     this.enter();
     try {
       checkBatch(batch, this.sizesValue[0]!, this.classes());
+      for (const r of this.regularizers) r.observe?.(batch);
       const distill = this.teacher(batch);
       const args = this.lossArgs(batch, distill, true);
       const loss = this.kernels.lossGrad(args);
@@ -188,6 +189,7 @@ export class TrainStep {
     this.enter();
     try {
       checkBatch(batch, this.sizesValue[0]!, this.classes());
+      for (const r of this.regularizers) r.observe?.(batch);
       let distill: DistillOptions | undefined;
       for (const r of this.regularizers) {
         const d = r.teacherAsync ? await r.teacherAsync(batch) : r.teacher?.(batch);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng, paramCount } from '@retain/core';
-import { Distillation, TrainStep, UNSEEN_CLASS_LOGIT } from '../src/index.js';
+import { Distillation, TrainStep, UNSEEN_CLASS_LOGIT, type Batch } from '../src/index.js';
 import { backends } from './backends.js';
 import { expectClose, randomBatch, randomParams } from './fixtures.js';
 
@@ -72,6 +72,57 @@ describe.each(all.map((k) => [k.backend, k] as const))('Distillation (%s kernels
       expect(Array.from(after.subarray(i * 5, i * 5 + 3))).toEqual(Array.from(before.subarray(i * 3, i * 3 + 3)));
       expect(Array.from(after.subarray(i * 5 + 3, i * 5 + 5))).toEqual([UNSEEN_CLASS_LOGIT, UNSEEN_CLASS_LOGIT]);
     }
+  });
+
+  it('distills the heads and classes the teacher was trained on, not the batch mask', () => {
+    const heads = { sizes: [4, 6, 6], activation: 'relu' as const };
+    const rng = new Rng(7);
+    // task-IL: each task trains its own head of two outputs under an output mask
+    const headBatch = (first: number): Batch => {
+      const b = randomBatch(rng, 8, 4, 6);
+      b.outputMask = new Uint8Array(8 * 6);
+      for (let i = 0; i < 8; i++) {
+        b.targets[i] = first + (i % 2);
+        b.outputMask[i * 6 + first] = 1;
+        b.outputMask[i * 6 + first + 1] = 1;
+      }
+      return b;
+    };
+    const distill = new Distillation(kernels, { model: heads, temperature: 2 });
+    const step = new TrainStep({ kernels, model: heads, params: randomParams(rng, heads.sizes), optimizer: { kind: 'sgd', lr: 0.5 }, regularizers: [distill] });
+    for (let s = 0; s < 5; s++) step.step(headBatch(0));
+    distill.takeTeacher(step.params);
+    expect(Array.from(distill.classGroups!)).toEqual([0, 0, -1, -1, -1, -1]);
+    for (let s = 0; s < 5; s++) step.step(headBatch(2));
+    const r = step.gradient(headBatch(2));
+    // the student has moved on head {0, 1}: a KL there, and its output rows get gradient under the {2, 3} mask
+    expect(r.distillLoss).toBeGreaterThan(1e-4);
+    const g = step.lastGradient;
+    const wOut = 4 * 6 + 6;
+    const rowNorm = (c: number) => Array.from(g.subarray(wOut + c * 6, wOut + c * 6 + 6)).reduce((a, v) => a + Math.abs(v), 0);
+    expect(rowNorm(0)).toBeGreaterThan(0);
+    expect(rowNorm(4)).toBe(0);
+    distill.takeTeacher(step.params);
+    expect(Array.from(distill.classGroups!)).toEqual([0, 0, 1, 1, -1, -1]);
+    // a snapshot keeps the groups; an older snapshot without them falls back to the batch mask
+    const copy = new Distillation(kernels, { model: heads });
+    copy.restore(structuredClone(distill.snapshot()));
+    expect(copy.snapshot()).toEqual(distill.snapshot());
+    const { classes: _c, ...old } = distill.snapshot();
+    copy.restore(old);
+    expect(copy.classGroups).toBeNull();
+    // classes that appear later are in no group
+    distill.growOutput(1, new Float32Array(paramCount([4, 6, 7])));
+    expect(Array.from(distill.classGroups!)).toEqual([0, 0, 1, 1, -1, -1, -1]);
+
+    // class-IL: unmasked batches make one group of the classes trained so far
+    const ci = new Distillation(kernels, { model: heads });
+    const ciStep = new TrainStep({ kernels, model: heads, params: randomParams(rng, heads.sizes), optimizer: { kind: 'sgd', lr: 0.1 }, regularizers: [ci] });
+    const b = randomBatch(rng, 6, 4, 6);
+    b.targets.set([0, 1, 0, 1, 3, 0]);
+    ciStep.step(b);
+    ci.takeTeacher(ciStep.params);
+    expect(Array.from(ci.classGroups!)).toEqual([0, 0, -1, 0, -1, -1]);
   });
 
   it('round-trips its teacher through snapshot and restore and rejects a bad temperature', () => {

@@ -88,6 +88,7 @@ function adapt(b: Binding): RawKernels {
         a.distill?.teacherLogits,
         a.distill?.temperature,
         a.distill?.weight,
+        a.distill?.classGroups,
       ),
     lossGradAsync: async (a) =>
       b.lossGradAsync(
@@ -107,6 +108,7 @@ function adapt(b: Binding): RawKernels {
         a.distill?.teacherLogits,
         a.distill?.temperature,
         a.distill?.weight,
+        a.distill?.classGroups,
       ),
     fisherDiag: (a) =>
       b.fisherDiag(a.sizes as number[], a.activation, a.params, a.x, a.batch, a.kind, a.targets, a.outputMask, a.fisher),

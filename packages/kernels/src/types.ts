@@ -45,6 +45,13 @@ export interface DistillOptions {
   temperature: number;
   /** ≥ 0. */
   weight: number;
+  /**
+   * Per class (`classes` long), the softmax group its distillation term is computed in; −1 leaves the class out.
+   * The example's term is then the mean over the groups of T²·KL within each group (the previous tasks' heads in
+   * task-IL, the old classes in class-IL), and `outputMask` does not apply to it. Absent: one group, the
+   * example's allowed classes.
+   */
+  classGroups?: Int32Array;
 }
 
 export interface LossGradArgs extends MlpArgs {

@@ -109,6 +109,15 @@ function checkDistill(d: DistillOptions | undefined, batch: number, classes: num
   checkF32(d.teacherLogits, 'distill.teacherLogits', batch * classes);
   checkRange(d.temperature, 'distill.temperature', 0, true, Infinity, true);
   checkRange(d.weight, 'distill.weight', 0, false, Infinity, true);
+  const g = d.classGroups;
+  if (g === undefined) return;
+  if (!(g instanceof Int32Array)) throw new InvalidArgumentError('distill.classGroups', 'must be an Int32Array');
+  if (g.length !== classes) throw new ShapeError('distill.classGroups', classes, g.length);
+  for (let c = 0; c < classes; c++) {
+    if (g[c]! < -1 || g[c]! >= classes) {
+      throw new InvalidArgumentError(`distill.classGroups[${c}]`, `must be -1 (no term) or a group id in [0, ${classes}), got ${g[c]}`);
+    }
+  }
 }
 
 /** Mask rows need an allowed class; targets must be in range and allowed. */
@@ -174,6 +183,7 @@ export function validateLossGrad(args: LossGradArgs): void {
       ['weights', args.weights],
       ['outputMask', args.outputMask],
       ['distill.teacherLogits', args.distill?.teacherLogits],
+      ['distill.classGroups', args.distill?.classGroups],
     ],
   );
   checkTargetValues(args.targets, args.outputMask, B, classes);

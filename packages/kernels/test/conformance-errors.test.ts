@@ -45,6 +45,7 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
     ['weights', { weights: new Float32Array(2) }],
     ['outputMask', { outputMask: new Uint8Array(5).fill(1) }],
     ['distill.teacherLogits', { distill: { teacherLogits: new Float32Array(3), temperature: 1, weight: 1 } }],
+    ['distill.classGroups', { distill: { teacherLogits: new Float32Array(6), temperature: 1, weight: 1, classGroups: new Int32Array(3) } }],
   ] as const)('lossGrad rejects a wrong length of %s with a ShapeError naming it and writes nothing', (field, patch) => {
     const args = { ...lossArgs(), ...patch } as LossGradArgs;
     const before = [args.grad.slice(), args.perExampleLoss!.slice(), args.logits!.slice()];
@@ -70,6 +71,7 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
     ['dropout.seed', { dropout: { rate: 0.5, seed: 1.5 } }],
     ['distill.temperature', { distill: { teacherLogits: new Float32Array(6), temperature: 0, weight: 1 } }],
     ['distill.weight', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: -1 } }],
+    ['distill.classGroups[1]', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: 1, classGroups: Int32Array.from([0, -2]) } }],
     ['weights[1]', { weights: Float32Array.of(1, -0.5, 1) }],
     ['weights[2]', { weights: Float32Array.of(1, 1, NaN) }],
     ['weights[0]', { weights: Float32Array.of(Infinity, 1, 1) }],

@@ -98,6 +98,40 @@ describe.each(backends)('conformance on the %s backend: forward and lossGrad', (
     expect(maxRelErr(g0, plain)).toBeLessThan(1e-6);
   });
 
+  it('grouped distillation: each group its own softmax, the mean of their KLs, over masked-out heads too', () => {
+    // task-IL: the batch trains head {4, 5}; the old heads {0, 1} and {2, 3} are distilled, class 6 is left alone
+    const p = makeProblem(19, [4, 6, 7], 5, 'relu');
+    const outputMask = new Uint8Array(5 * 7);
+    const targets = new Int32Array(5);
+    for (let i = 0; i < 5; i++) {
+      outputMask.set([0, 0, 0, 0, 1, 1, 0], i * 7);
+      targets[i] = 4 + (i % 2);
+    }
+    const distill = { teacherLogits: p.teacher, temperature: 2, weight: 0.9, classGroups: Int32Array.from([0, 0, 1, 1, -1, -1, -1]) };
+    const args = { ...p, targets, outputMask, distill, weights: p.w };
+    const loss = k.lossGrad(args);
+    const ref = refLoss(args);
+    expect(Math.abs(loss - ref.loss)).toBeLessThan(1e-5 * Math.max(1, ref.loss));
+    expect(maxRelErr(p.grad, refGrad(args), 1e-2)).toBeLessThan(1e-3);
+    // the distillation term moves the old heads' output weights, which cross-entropy under this mask never does
+    const plain = new Float32Array(p.grad.length);
+    const { distill: _unused, ...noDistill } = args;
+    k.lossGrad({ ...noDistill, grad: plain });
+    const wOut = 4 * 6 + 6;
+    expect(plain[wOut]).toBe(0);
+    expect(p.grad[wOut]).not.toBe(0);
+    // class 6 is in no group and masked: no gradient on its output weights
+    for (let j = 0; j < 6; j++) expect(p.grad[wOut + 6 * 6 + j]).toBe(0);
+    // one group holding every allowed class of an unmasked batch is the ungrouped term
+    const q = makeProblem(20, [3, 5, 4], 6);
+    const g1 = new Float32Array(q.grad.length);
+    const l1 = k.lossGrad({ ...q, grad: g1, distill: { teacherLogits: q.teacher, temperature: 1.5, weight: 0.4 } });
+    const g2 = new Float32Array(q.grad.length);
+    const l2 = k.lossGrad({ ...q, grad: g2, distill: { teacherLogits: q.teacher, temperature: 1.5, weight: 0.4, classGroups: new Int32Array(4) } });
+    expect(Math.abs(l1 - l2)).toBeLessThan(1e-6);
+    expect(maxRelErr(g1, g2)).toBeLessThan(1e-5);
+  });
+
   it('distilling from the student itself costs nothing: KL = 0 when teacher logits equal the student logits', () => {
     const p = makeProblem(18, [3, 4], 4);
     const logits = new Float32Array(16);

@@ -25,6 +25,7 @@ describe.runIf(nativeKernels !== undefined)('native and ts backends agree', () =
           useMask: fc.boolean(),
           useWeights: fc.boolean(),
           useDistill: fc.boolean(),
+          useGroups: fc.boolean(),
           rate: fc.constantFrom(0, 0.3),
         }),
         (c) => {
@@ -33,7 +34,17 @@ describe.runIf(nativeKernels !== undefined)('native and ts backends agree', () =
           const opts = {
             ...(c.useMask ? { outputMask: p.mask } : {}),
             ...(c.useWeights ? { weights: p.w } : {}),
-            ...(c.useDistill ? { distill: { teacherLogits: p.teacher, temperature: 2, weight: 0.5 } } : {}),
+            ...(c.useDistill
+              ? {
+                  distill: {
+                    teacherLogits: p.teacher,
+                    temperature: 2,
+                    weight: 0.5,
+                    // classes in groups of two, the last one left out
+                    ...(c.useGroups ? { classGroups: Int32Array.from({ length: C }, (_, j) => (j === C - 1 && C > 1 ? -1 : j >> 1)) } : {}),
+                  },
+                }
+              : {}),
             dropout: { rate: c.rate, seed: c.seed >>> 0 },
           };
           const run = (k: typeof ts) => {

@@ -13,7 +13,7 @@ export interface RefArgs {
   weights?: ArrayLike<number>;
   outputMask?: ArrayLike<number>;
   dropout?: { rate: number; seed: number };
-  distill?: { teacherLogits: ArrayLike<number>; temperature: number; weight: number };
+  distill?: { teacherLogits: ArrayLike<number>; temperature: number; weight: number; classGroups?: ArrayLike<number> };
 }
 
 /** Per-example logits (masked entries −∞) in float64. */
@@ -69,7 +69,22 @@ export function refLoss(a: RefArgs): { loss: number; perExample: number[] } {
     const ce = -lp[a.targets![i]!]!;
     perExample.push(ce);
     let Li = ce;
-    if (a.distill !== undefined) {
+    if (a.distill?.classGroups !== undefined) {
+      // Per group: its own softmax of student and teacher over the group's classes, mask ignored; mean of the KLs.
+      const groups = Array.from(a.distill.classGroups);
+      const ids = [...new Set(groups)].filter((g) => g >= 0);
+      const T = a.distill.temperature;
+      const raw = refForward({ ...a, outputMask: undefined })[i]!;
+      for (const id of ids) {
+        const zs = raw.map((v, c) => (groups[c] === id ? v / T : -Infinity));
+        const zt = raw.map((_, c) => (groups[c] === id ? a.distill!.teacherLogits[i * C + c]! / T : -Infinity));
+        const lq = logSoftmax(zs);
+        const lt = logSoftmax(zt);
+        let kl = 0;
+        for (let c = 0; c < C; c++) if (lt[c]! > -Infinity) kl += Math.exp(lt[c]!) * (lt[c]! - lq[c]!);
+        Li += (a.distill.weight * T * T * kl) / ids.length;
+      }
+    } else if (a.distill !== undefined) {
       const T = a.distill.temperature;
       const zs = logits[i]!.map((v) => v / T);
       const zt = logits[i]!.map((v, c) => (v > -Infinity ? a.distill!.teacherLogits[i * C + c]! / T : -Infinity));

@@ -42,6 +42,8 @@ pub struct Case {
     pub dropout: Option<Dropout>,
     /// (teacher logits, temperature, weight)
     pub distill: Option<(Vec<f32>, f64, f64)>,
+    /// Distillation softmax group per class (−1: none); `None`: the allowed classes.
+    pub groups: Option<Vec<i32>>,
 }
 
 impl Case {
@@ -62,7 +64,15 @@ impl Case {
             mask: None,
             dropout: None,
             distill: None,
+            groups: None,
         }
+    }
+
+    /// Distillation computed per softmax group of classes (the batch mask no longer applies to it).
+    pub fn with_groups(mut self, groups: &[i32]) -> Self {
+        assert_eq!(groups.len(), self.net.classes());
+        self.groups = Some(groups.to_vec());
+        self
     }
 
     /// A mask allowing a random non-empty subset per row that always contains the target.
@@ -158,6 +168,25 @@ pub fn ref_log_softmax(case: &Case, z: &[f64], i: usize, t: f64) -> Vec<f64> {
         .collect()
 }
 
+/// log softmax(z / t) over `members` (by class index; other entries are left at −∞).
+fn ref_group_log_softmax(z: &[f64], members: &[usize], t: f64) -> Vec<f64> {
+    let m = members
+        .iter()
+        .map(|&c| z[c] / t)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let lse = members
+        .iter()
+        .map(|&c| (z[c] / t - m).exp())
+        .sum::<f64>()
+        .ln()
+        + m;
+    let mut out = vec![f64::NEG_INFINITY; z.len()];
+    for &c in members {
+        out[c] = z[c] / t - lse;
+    }
+    out
+}
+
 /// Reference batch loss `(1/B) Σ wᵢ (ℓᵢ + α T² KLᵢ)` and the per-example cross-entropies.
 pub fn ref_loss(case: &Case, params: &[f64]) -> (f64, Vec<f64>) {
     let c = case.net.classes();
@@ -174,13 +203,26 @@ pub fn ref_loss(case: &Case, params: &[f64]) -> (f64, Vec<f64>) {
                 .iter()
                 .map(|&v| f64::from(v))
                 .collect();
-            let lt = ref_log_softmax(case, &tz, i, *t);
-            let lq = ref_log_softmax(case, &z, i, *t);
-            let kl: f64 = (0..c)
-                .filter(|&k| case.allowed(i, k))
-                .map(|k| lt[k].exp() * (lt[k] - lq[k]))
-                .sum();
-            li += alpha * t * t * kl;
+            if let Some(groups) = &case.groups {
+                let mut ids: Vec<i32> = groups.iter().copied().filter(|&g| g >= 0).collect();
+                ids.sort_unstable();
+                ids.dedup();
+                for &g in &ids {
+                    let members: Vec<usize> = (0..c).filter(|&k| groups[k] == g).collect();
+                    let lt = ref_group_log_softmax(&tz, &members, *t);
+                    let lq = ref_group_log_softmax(&z, &members, *t);
+                    let kl: f64 = members.iter().map(|&k| lt[k].exp() * (lt[k] - lq[k])).sum();
+                    li += alpha * t * t * kl / ids.len() as f64;
+                }
+            } else {
+                let lt = ref_log_softmax(case, &tz, i, *t);
+                let lq = ref_log_softmax(case, &z, i, *t);
+                let kl: f64 = (0..c)
+                    .filter(|&k| case.allowed(i, k))
+                    .map(|k| lt[k].exp() * (lt[k] - lq[k]))
+                    .sum();
+                li += alpha * t * t * kl;
+            }
         }
         total += case.weights.as_ref().map_or(1.0, |w| f64::from(w[i])) * li;
     }

@@ -24,6 +24,8 @@ export function softmaxXentChunk(
   const T = distill === undefined ? 1 : distill.temperature;
   const alpha = distill === undefined ? 0 : distill.weight;
   const teacher = distill?.teacherLogits;
+  const groups = distill?.classGroups;
+  const groupIds = groups === undefined ? [] : [...new Set(groups)].filter((id) => id >= 0).sort((a, b) => a - b);
   for (let r = 0; r < rows; r++) {
     const i = rowStart + r;
     const zo = r * C;
@@ -38,44 +40,70 @@ export function softmaxXentChunk(
     if (perExampleLoss !== undefined) perExampleLoss[i] = ce;
     const w = weights === undefined ? 1 : weights[i]!;
     const g = w / batch;
+    for (let c = 0; c < C; c++) {
+      if (mask !== undefined && mask[go + c] === 0) {
+        delta[zo + c] = 0;
+        continue;
+      }
+      const p = Math.exp(z[zo + c]! - m) / sum;
+      delta[zo + c] = g * (p - (c === y ? 1 : 0));
+    }
     let kl = 0;
     if (teacher !== undefined) {
-      // Student and teacher softmax at temperature T over the allowed classes, by their log-sum-exps.
-      let tm = -Infinity;
-      for (let c = 0; c < C; c++) if ((mask === undefined || mask[go + c] !== 0) && teacher[go + c]! > tm) tm = teacher[go + c]!;
-      let sq = 0;
-      let st = 0;
-      for (let c = 0; c < C; c++) {
-        if (mask !== undefined && mask[go + c] === 0) continue;
-        sq += Math.exp((z[zo + c]! - m) / T);
-        st += Math.exp((teacher[go + c]! - tm) / T);
-      }
-      const logSq = Math.log(sq);
-      const logSt = Math.log(st);
-      for (let c = 0; c < C; c++) {
-        if (mask !== undefined && mask[go + c] === 0) {
-          delta[zo + c] = 0;
-          continue;
+      if (groups === undefined) {
+        const inMask = (c: number): boolean => mask === undefined || mask[go + c] !== 0;
+        kl = distillGroup(z, zo, teacher, go, C, inMask, T, g * alpha * T, delta);
+      } else {
+        const share = 1 / Math.max(1, groupIds.length);
+        for (const id of groupIds) {
+          kl += share * distillGroup(z, zo, teacher, go, C, (c) => groups[c] === id, T, g * alpha * T * share, delta);
         }
-        const logQ = (z[zo + c]! - m) / T - logSq;
-        const logT = (teacher[go + c]! - tm) / T - logSt;
-        const q = Math.exp(logQ);
-        const t = Math.exp(logT);
-        if (t > 0) kl += t * (logT - logQ);
-        const p = Math.exp(z[zo + c]! - m) / sum;
-        delta[zo + c] = g * (p - (c === y ? 1 : 0) + alpha * T * (q - t));
-      }
-    } else {
-      for (let c = 0; c < C; c++) {
-        if (mask !== undefined && mask[go + c] === 0) {
-          delta[zo + c] = 0;
-          continue;
-        }
-        const p = Math.exp(z[zo + c]! - m) / sum;
-        delta[zo + c] = g * (p - (c === y ? 1 : 0));
       }
     }
     total += w * (ce + alpha * T * T * kl);
   }
   return total;
+}
+
+/**
+ * Student and teacher softmax at temperature T over the classes `inGroup` accepts (by their log-sum-exps): adds
+ * k·(q − t) to `delta` there and returns KL(t ‖ q) over the group.
+ */
+function distillGroup(
+  z: Float32Array,
+  zo: number,
+  teacher: Float32Array,
+  go: number,
+  C: number,
+  inGroup: (c: number) => boolean,
+  T: number,
+  k: number,
+  delta: Float32Array,
+): number {
+  let m = -Infinity;
+  let tm = -Infinity;
+  for (let c = 0; c < C; c++) {
+    if (!inGroup(c)) continue;
+    if (z[zo + c]! > m) m = z[zo + c]!;
+    if (teacher[go + c]! > tm) tm = teacher[go + c]!;
+  }
+  let sq = 0;
+  let st = 0;
+  for (let c = 0; c < C; c++) {
+    if (!inGroup(c)) continue;
+    sq += Math.exp((z[zo + c]! - m) / T);
+    st += Math.exp((teacher[go + c]! - tm) / T);
+  }
+  const logSq = Math.log(sq);
+  const logSt = Math.log(st);
+  let kl = 0;
+  for (let c = 0; c < C; c++) {
+    if (!inGroup(c)) continue;
+    const logQ = (z[zo + c]! - m) / T - logSq;
+    const logT = (teacher[go + c]! - tm) / T - logSt;
+    const t = Math.exp(logT);
+    if (t > 0) kl += t * (logT - logQ);
+    delta[zo + c] = delta[zo + c]! + k * (Math.exp(logQ) - t);
+  }
+  return kl;
 }
