@@ -22,11 +22,18 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// of `&mut [f32]`, the same zero-copy borrow `&[f32]` uses.
 type F32Mut<'a> = &'a mut [f32];
 
+/// The calling convention of this binding; bumped whenever a function gains or changes an argument, so
+/// the TypeScript loader rejects a stale binary instead of calling it with arguments it would ignore.
+/// 2: `lossGrad`/`lossGradAsync` take `distillGroups`.
+pub const ABI: u32 = 2;
+
 /// Facts about this binary.
 #[napi(object)]
 pub struct NativeInfo {
     /// retain-math's crate version.
     pub version: String,
+    /// The binding's calling convention ([`ABI`]).
+    pub abi: u32,
     /// SIMD features detected on this CPU at run time.
     pub cpu_features: Vec<String>,
 }
@@ -36,6 +43,7 @@ pub struct NativeInfo {
 pub fn info() -> NativeInfo {
     NativeInfo {
         version: retain_math::VERSION.to_string(),
+        abi: ABI,
         cpu_features: retain_math::cpu_features()
             .into_iter()
             .map(String::from)

@@ -46,6 +46,8 @@ export declare function lossGradAsync(sizes: Array<number>, activation: string, 
 export interface NativeInfo {
   /** retain-math's crate version. */
   version: string
+  /** The binding's calling convention ([`ABI`]). */
+  abi: number
   /** SIMD features detected on this CPU at run time. */
   cpuFeatures: Array<string>
 }

@@ -32,10 +32,19 @@ function describe(err: unknown): string {
   return err instanceof Error ? err.message.split('\n')[0]! : String(err);
 }
 
-function checked(binding: unknown, from: string): Binding {
+/** The binding calling convention this package speaks (`info().abi`, crates/retain-napi `ABI`). */
+export const NATIVE_ABI = 2;
+
+/** @internal Rejects a binary lacking a function or speaking another calling convention (exported for tests). */
+export function checked(binding: unknown, from: string): Binding {
   const missing = REQUIRED.filter((name) => typeof (binding as Record<string, unknown> | null)?.[name] !== 'function');
   if (missing.length > 0) {
     throw new Error(`${from} lacks ${missing.join(', ')} (stale build? rerun node scripts/build-native.mjs)`);
+  }
+  // A binary of another calling convention would ignore (or misread) arguments: reject it, do not half-use it.
+  const abi = (binding as Binding).info().abi as number | undefined;
+  if (abi !== NATIVE_ABI) {
+    throw new Error(`${from} speaks binding ABI ${String(abi)}, this package needs ${NATIVE_ABI} (stale build? rerun node scripts/build-native.mjs)`);
   }
   return binding as Binding;
 }
