@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidConfigError } from '@retain/core';
 import { METHODS, methodConfig, parseOverrides, variantName } from '../src/cl/methods.js';
+import { fullPlan } from '../src/cl/plan.js';
 import { protocolFor, withProtocolOverrides } from '../src/cl/protocols.js';
 
 const p = protocolFor('permuted-mnist');
@@ -38,8 +39,14 @@ describe('methodConfig', () => {
     // offline, each example's task is its domain: a task-balanced memory splits the slots between the tasks
     const split = protocolFor('split-mnist-class');
     expect(methodConfig('replay-task-balanced', split, 0, 10).replay).toMatchObject({ strategy: 'domainBalanced', balanceBy: 'domain', capacity: 1100 });
-    // Hsu et al.'s memory admits a task's examples only once the task is over
-    expect(methodConfig('replay-reservoir', split, 0, 10, parseOverrides(['replay.admission=consolidation'])).replay.admission).toBe('consolidation');
+    expect(methodConfig('replay-reservoir', split, 0, 10).replay.admission).toBe('step');
+    // Hsu et al.'s protocol: a task enters the memory only once it is over; 64 new + 64 replayed on 32×32 images
+    const hsu = methodConfig('replay-reservoir', protocolFor('split-mnist-class-hsu'), 0, 10);
+    expect(hsu.replay).toMatchObject({ admission: 'consolidation', perStep: 64, capacity: 1100 });
+    expect([hsu.batchSize, hsu.model.inputSize]).toEqual([64, 1024]);
+    const planned = new Set(fullPlan().filter((c) => c.scenario === 'split-mnist-class-hsu').map((c) => c.method));
+    expect([...planned]).toEqual(['fine-tune', 'joint', 'replay-reservoir', 'replay-task-balanced']);
+    expect(fullPlan().filter((c) => c.scenario === 'split-mnist-class-hsu' && c.method === 'replay-reservoir')).toHaveLength(3);
   });
 
   it('parses every listed method', () => {

@@ -33,6 +33,8 @@ export interface OnlineLearnerStats {
   domainCounts: Record<string, number>;
   drifts: number;
   consolidations: number;
+  /** Trained examples waiting to enter the replay buffer at the next consolidation (`replay.admission: 'consolidation'`; else 0). */
+  replayStaged: number;
   classes: number;
   backend: BackendName;
 }

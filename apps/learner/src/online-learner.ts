@@ -320,6 +320,7 @@ export class OnlineLearner {
       domainCounts: { ...s.domainCounts },
       drifts: s.drifts,
       consolidations: s.consolidations,
+      replayStaged: this.core.staged?.size ?? 0,
       classes: this.core.parts ? this.classes : this.core.vocab.size,
       backend: this.kernels.backend,
     };

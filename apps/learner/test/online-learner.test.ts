@@ -188,7 +188,9 @@ describe('OnlineLearner', () => {
     // nothing replayable yet: the first stretch waits in the staging reservoir
     expect(learner.core.replay.size).toBe(0);
     expect(learner.core.staged!.size).toBe(40);
+    expect(learner.stats().replayStaged).toBe(40);
     learner.consolidate();
+    expect(learner.stats().replayStaged).toBe(0);
     expect(learner.core.staged!.size).toBe(0);
     expect(ids()).toEqual(new Array(40).fill('a'));
     for (const ex of blobs(200, 3, 4, 32, 1, 'b')) learner.learnOne(ex);

@@ -45,6 +45,7 @@ function methodPart(method: string, p: Protocol): LearnerConfigInput {
     enabled: true,
     capacity: p.replayCapacity,
     perStep: p.replayPerStep,
+    admission: p.replayAdmission,
     ...strategy,
   });
   switch (method) {

@@ -1,6 +1,6 @@
 // The full benchmark matrix: which cells `pnpm bench:cl` runs, and with how many seeds.
 import { METHODS } from './methods.js';
-import { SCENARIOS } from './protocols.js';
+import { SCENARIOS, protocolFor } from './protocols.js';
 import { publishedFor } from './published.js';
 
 /** One planned cell. */
@@ -12,10 +12,11 @@ export interface PlannedCell {
 
 /** Rows with a published figure get three seeds, the others one; cheapest scenarios first. */
 export function fullPlan(): PlannedCell[] {
-  const order = ['split-mnist-class', 'online-split-mnist-class', 'split-mnist-task', 'split-mnist-domain', 'permuted-mnist'];
+  const order = ['split-mnist-class', 'split-mnist-class-hsu', 'online-split-mnist-class', 'split-mnist-task', 'split-mnist-domain', 'permuted-mnist'];
   const cells: PlannedCell[] = [];
   for (const scenario of order.filter((s) => (SCENARIOS as readonly string[]).includes(s))) {
-    for (const method of METHODS) {
+    const planned = protocolFor(scenario).methods;
+    for (const method of METHODS.filter((m) => !planned || planned.includes(m))) {
       const seeds = publishedFor(scenario, method) ? 3 : 1;
       for (let seed = 0; seed < seeds; seed++) cells.push({ scenario, method, seed });
     }

@@ -2,7 +2,14 @@
 import { InvalidArgumentError } from '@retain/core';
 
 /** Scenario names, as used in result paths and on the command line. */
-export const SCENARIOS = ['permuted-mnist', 'split-mnist-task', 'split-mnist-domain', 'split-mnist-class', 'online-split-mnist-class'] as const;
+export const SCENARIOS = [
+  'permuted-mnist',
+  'split-mnist-task',
+  'split-mnist-domain',
+  'split-mnist-class',
+  'split-mnist-class-hsu',
+  'online-split-mnist-class',
+] as const;
 /** One of {@link SCENARIOS}. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -25,6 +32,10 @@ export interface Protocol {
   replayPerStep: number;
   /** Stored examples for replay methods (the whole memory, all tasks together). */
   replayCapacity: number;
+  /** When replay methods store a trained example (the learner's `replay.admission`). */
+  replayAdmission: 'step' | 'consolidation';
+  /** The methods `pnpm bench:cl` plans for this scenario (all when absent). */
+  methods?: readonly string[];
   /** Pixel scaling of the images: `unit` [0, 1] (van de Ven & Tolias) or `normalized` (mean 0.1307, std 0.3081). */
   pixels: 'unit' | 'normalized';
   /** Background border added to each 28×28 image (2: the 32×32 images of van de Ven's permuted MNIST). */
@@ -56,6 +67,7 @@ const PROTOCOLS: Record<ScenarioName, Protocol> = {
     itersPerTask: 5000,
     replayPerStep: 128,
     replayCapacity: 2000,
+    replayAdmission: 'step',
     curvePointsPerTask: 5,
     curveTestSize: 1000,
     // Online EWC: van de Ven's λ 1000 multiplies γ·F (their penalty decays the running Fisher once more), so 900 here.
@@ -64,6 +76,19 @@ const PROTOCOLS: Record<ScenarioName, Protocol> = {
   'split-mnist-task': splitProtocol('task', 'Split MNIST, task-incremental (5 tasks, outputs restricted to the task digits)'),
   'split-mnist-domain': splitProtocol('domain', 'Split MNIST, domain-incremental (5 tasks, even/odd outputs)'),
   'split-mnist-class': splitProtocol('class', 'Split MNIST, class-incremental (5 tasks, 10 outputs, no task identity)'),
+  'split-mnist-class-hsu': {
+    ...splitProtocol('class', 'Split MNIST, class-incremental, Hsu et al. 2018 protocol (naive rehearsal of earlier tasks)'),
+    scenario: 'split-mnist-class-hsu',
+    // Hsu et al.'s code: 32×32 padded, normalized images; 4 epochs per task over the task's data concatenated with the
+    // memory replicated to the same size (old : new ≈ 1 : 1, ≈ 750 batches of 128), the memory holding only earlier
+    // tasks, split equally between them.
+    pad: 2,
+    batchSize: 64,
+    replayPerStep: 64,
+    itersPerTask: 750,
+    replayAdmission: 'consolidation',
+    methods: ['fine-tune', 'joint', 'replay-reservoir', 'replay-task-balanced'],
+  },
   'online-split-mnist-class': {
     scenario: 'online-split-mnist-class',
     title: 'Online class-incremental split MNIST (Avalanche "online replay": one pass, batch 10, SGD 0.1)',
@@ -78,13 +103,14 @@ const PROTOCOLS: Record<ScenarioName, Protocol> = {
     itersPerTask: 0,
     replayPerStep: 10,
     replayCapacity: 1000,
+    replayAdmission: 'step',
     curvePointsPerTask: 10,
     curveTestSize: 500,
     hyper: { ewcLambda: 100, onlineEwcLambda: 100, gamma: 0.9, fisher: 'empirical', siC: 1 },
   },
 };
 
-function splitProtocol(mode: 'task' | 'domain' | 'class', title: string): Protocol {
+function splitProtocol(mode: 'task' | 'domain' | 'class', title: string): Protocol & { scenario: `split-mnist-${typeof mode}` } {
   return {
     scenario: `split-mnist-${mode}`,
     title,
@@ -99,6 +125,7 @@ function splitProtocol(mode: 'task' | 'domain' | 'class', title: string): Protoc
     itersPerTask: 2000,
     replayPerStep: 128,
     replayCapacity: 1100,
+    replayAdmission: 'step',
     curvePointsPerTask: 5,
     curveTestSize: 1000,
     hyper: { ewcLambda: 5000, onlineEwcLambda: 5000, gamma: 1, fisher: 'predicted', siC: 1 },

@@ -134,6 +134,6 @@ function protocolLine(scenario: string): string {
   const opt = `${p.pixels === 'unit' ? 'pixels in [0, 1]' : 'pixels normalized (mean 0.1307, std 0.3081)'}${p.pad ? `, padded to ${28 + 2 * p.pad}×${28 + 2 * p.pad}` : ''}, ${p.optimizer.kind === 'adam' ? 'Adam' : 'SGD'} lr ${p.optimizer.lr}`;
   const budget = p.online
     ? `one pass, mini-batch ${p.batchSize}, no task boundary given to the learner (regularizers consolidate on drift)`
-    : `${p.itersPerTask} steps per task of ${p.batchSize} new examples (+${p.replayPerStep} replayed for replay methods), consolidate() at each task's end`;
+    : `${p.itersPerTask} steps per task of ${p.batchSize} new examples (+${p.replayPerStep} replayed for replay methods), consolidate() at each task's end${p.replayAdmission === 'consolidation' ? ', a task enters the replay memory only once it is over' : ''}`;
   return `Protocol: ${net}, ${opt}, ${budget}; replay memory ${p.replayCapacity} examples in all. Hyper-parameters: EWC λ ${p.hyper.ewcLambda} (${p.hyper.fisher} Fisher, separate), online EWC λ ${p.hyper.onlineEwcLambda} γ ${p.hyper.gamma}, SI c ${p.hyper.siC}, LwF T 2.`;
 }
