@@ -147,25 +147,7 @@ pub fn ref_logits(case: &Case, params: &[f64], i: usize) -> Vec<f64> {
 /// Reference log-softmax at temperature `t` over the allowed classes of row `i`.
 pub fn ref_log_softmax(case: &Case, z: &[f64], i: usize, t: f64) -> Vec<f64> {
     let allowed: Vec<usize> = (0..z.len()).filter(|&c| case.allowed(i, c)).collect();
-    let m = allowed
-        .iter()
-        .map(|&c| z[c] / t)
-        .fold(f64::NEG_INFINITY, f64::max);
-    let lse = allowed
-        .iter()
-        .map(|&c| (z[c] / t - m).exp())
-        .sum::<f64>()
-        .ln()
-        + m;
-    (0..z.len())
-        .map(|c| {
-            if case.allowed(i, c) {
-                z[c] / t - lse
-            } else {
-                f64::NEG_INFINITY
-            }
-        })
-        .collect()
+    ref_group_log_softmax(z, &allowed, t)
 }
 
 /// log softmax(z / t) over `members` (by class index; other entries are left at −∞).
