@@ -1,6 +1,6 @@
 //! The math of retain: an MLP's forward pass, softmax cross-entropy with per-example weights and fused
 //! distillation, backprop, the diagonal Fisher (empirical and expected) as per-layer GEMMs, the EWC
-//! penalty, and SGD/Adam, on plain slices. `SPEC.md` of `@retain/kernels` is the contract.
+//! penalty, Synaptic Intelligence's path integral, and SGD/Adam, on plain slices. `SPEC.md` of `@retain/kernels` is the contract.
 //!
 //! GEMMs go through `matrixmultiply` (runtime CPU dispatch); the memory-bound elementwise loops are
 //! compiled twice and dispatched on AVX2+FMA at run time. Nothing here is compiled for the build machine's own CPU only.
@@ -15,6 +15,7 @@ mod gemm;
 mod loss;
 mod mlp;
 mod optim;
+mod si;
 mod softmax;
 mod workspace;
 
@@ -27,6 +28,7 @@ pub use gemm::{set_threads, threads, MAX_THREADS};
 pub use loss::{loss_grad, Distill, LossOutputs, LossTerms};
 pub use mlp::{Activation, Mlp, ShapeError};
 pub use optim::{adam_step, sgd_step, Adam, Sgd};
+pub use si::si_accumulate;
 pub use workspace::Workspace;
 
 /// This crate's version.

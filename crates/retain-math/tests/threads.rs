@@ -1,7 +1,7 @@
 //! Splitting the elementwise passes over threads changes nothing: parameters, optimizer buffers,
 //! gradients and the returned sums are bit-identical to the single-threaded pass.
 
-use retain_math::{adam_step, ewc_penalty_grad, set_threads, sgd_step, Adam, Sgd};
+use retain_math::{adam_step, ewc_penalty_grad, set_threads, sgd_step, si_accumulate, Adam, Sgd};
 
 fn filled(len: usize, seed: u32) -> Vec<f32> {
     let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
@@ -20,7 +20,7 @@ fn bits(v: &[f32]) -> Vec<u32> {
 }
 
 /// Every output of one Adam step (clipped and not), one SGD step with momentum, one plain SGD step and
-/// one EWC penalty, on `n` parameters with `threads` threads.
+/// one EWC penalty and one SI path-integral step, on `n` parameters with `threads` threads.
 fn outputs(n: usize, threads: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
     set_threads(threads);
     let grad = filled(n, 1);
@@ -74,6 +74,9 @@ fn outputs(n: usize, threads: usize) -> (Vec<Vec<u32>>, Vec<u64>) {
     let mut g = grad.clone();
     sums.push(ewc_penalty_grad(&params, &anchor, &fisher, 250.0, &mut g).to_bits());
     vecs.push(bits(&g));
+    let mut omega = filled(n, 11);
+    si_accumulate(&mut omega, &grad, &params, &anchor);
+    vecs.push(bits(&omega));
     set_threads(1);
     (vecs, sums)
 }

@@ -354,6 +354,21 @@ pub fn run_ewc(
     ewc_penalty_grad(params, anchor, fisher, lambda, grad)
 }
 
+// ---- Synaptic Intelligence ----
+
+pub fn check_si(omega: &[f32], grad: &[f32], before: &[f32], after: &[f32]) -> Result<()> {
+    let n = omega.len();
+    len("grad", grad.len(), n)?;
+    len("before", before.len(), n)?;
+    len("after", after.len(), n)?;
+    let others = [
+        ("grad", Some(span(grad))),
+        ("before", Some(span(before))),
+        ("after", Some(span(after))),
+    ];
+    disjoint("omega", span(omega), &others)
+}
+
 // ---- optimizers ----
 
 fn check_hyper(lr: f64, weight_decay: f64, clip_norm: f64) -> Result<()> {

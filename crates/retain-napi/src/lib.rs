@@ -24,8 +24,8 @@ type F32Mut<'a> = &'a mut [f32];
 
 /// The calling convention of this binding; bumped whenever a function gains or changes an argument, so
 /// the TypeScript loader rejects a stale binary instead of calling it with arguments it would ignore.
-/// 2: `lossGrad`/`lossGradAsync` take `distillGroups`.
-pub const ABI: u32 = 2;
+/// 2: `lossGrad`/`lossGradAsync` take `distillGroups`. 3: `siAccumulate`.
+pub const ABI: u32 = 3;
 
 /// Facts about this binary.
 #[napi(object)]
@@ -186,6 +186,19 @@ pub fn ewc_penalty_grad(
 ) -> napi::Result<f64> {
     calls::check_ewc(params, anchor, fisher, lambda, grad)?;
     Ok(calls::run_ewc(params, anchor, fisher, lambda, grad))
+}
+
+/// Synaptic Intelligence's path integral in place: `omega -= grad * (after - before)`.
+#[napi(catch_unwind)]
+pub fn si_accumulate(
+    #[napi(ts_arg_type = "Float32Array")] omega: F32Mut<'_>,
+    grad: &[f32],
+    before: &[f32],
+    after: &[f32],
+) -> napi::Result<()> {
+    calls::check_si(omega, grad, before, after)?;
+    retain_math::si_accumulate(omega, grad, before, after);
+    Ok(())
 }
 
 /// One SGD step in place; returns the gradient norm before clipping.

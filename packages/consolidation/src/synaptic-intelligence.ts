@@ -103,10 +103,9 @@ export class SynapticIntelligence implements Regularizer {
     this.grad.set(dataGrad);
   }
 
-  /** ω += −g·(θ_after − θ_before). */
+  /** ω += −g·(θ_after − θ_before), through the kernels (native: threaded, the same float32 bits as ts). */
   afterUpdate(params: Float32Array): void {
-    const { omega, grad, prev } = this;
-    for (let i = 0; i < omega.length; i++) omega[i] = omega[i]! - grad[i]! * (params[i]! - prev[i]!);
+    this.kernels.siAccumulate({ omega: this.omega, grad: this.grad, before: this.prev, after: params });
   }
 
   /** Close the task at θ: Ω += ω/((θ − θ*)² + ξ), ω ← 0, θ* ← θ. */

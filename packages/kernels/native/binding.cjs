@@ -849,4 +849,5 @@ module.exports.lossGradAsync = nativeBinding.lossGradAsync
 module.exports.setThreads = nativeBinding.setThreads
 module.exports.sgdStep = nativeBinding.sgdStep
 module.exports.sgdStepAsync = nativeBinding.sgdStepAsync
+module.exports.siAccumulate = nativeBinding.siAccumulate
 module.exports.threads = nativeBinding.threads

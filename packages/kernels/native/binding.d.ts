@@ -64,5 +64,8 @@ export declare function sgdStep(params: Float32Array, grad: Float32Array, veloci
 /** `sgdStep` on the libuv thread pool. */
 export declare function sgdStepAsync(params: Float32Array, grad: Float32Array, velocity: Float32Array | undefined | null, lr: number, momentum: number, weightDecay: number, nesterov: boolean, clipNorm: number): Promise<number>
 
+/** Synaptic Intelligence's path integral in place: `omega -= grad * (after - before)`. */
+export declare function siAccumulate(omega: Float32Array, grad: Float32Array, before: Float32Array, after: Float32Array): void
+
 /** Threads large GEMMs may use (see `setThreads`). */
 export declare function threads(): number

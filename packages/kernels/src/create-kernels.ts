@@ -3,7 +3,7 @@ import type { Kernels, KernelsInfo, RawKernels } from './types.js';
 
 /** Most threads {@link Kernels.setThreads} accepts (the native crate's cap). */
 export const MAX_THREADS = 64;
-import { validateAdam, validateEwc, validateFisher, validateForward, validateLossGrad, validateSgd } from './validate.js';
+import { validateAdam, validateEwc, validateFisher, validateForward, validateLossGrad, validateSgd, validateSi } from './validate.js';
 
 /**
  * Wraps a backend's unchecked {@link RawKernels} into {@link Kernels}: every call is validated first (typed
@@ -52,6 +52,10 @@ export function createKernels(raw: RawKernels, info: KernelsInfo): Kernels {
     async ewcPenaltyGradAsync(args) {
       validateEwc(args);
       return raw.ewcPenaltyGradAsync(args);
+    },
+    siAccumulate(args) {
+      validateSi(args);
+      raw.siAccumulate(args);
     },
     sgdStep(args) {
       validateSgd(args);

@@ -22,6 +22,7 @@ const REQUIRED = [
   'fisherDiagAsync',
   'ewcPenaltyGrad',
   'ewcPenaltyGradAsync',
+  'siAccumulate',
   'sgdStep',
   'sgdStepAsync',
   'adamStep',
@@ -33,7 +34,7 @@ function describe(err: unknown): string {
 }
 
 /** The binding calling convention this package speaks (`info().abi`, crates/retain-napi `ABI`). */
-export const NATIVE_ABI = 2;
+export const NATIVE_ABI = 3;
 
 /** @internal Rejects a binary lacking a function or speaking another calling convention (exported for tests). */
 export function checked(binding: unknown, from: string): Binding {
@@ -127,6 +128,7 @@ function adapt(b: Binding): RawKernels {
     threads: () => b.threads(),
     ewcPenaltyGrad: (a) => b.ewcPenaltyGrad(a.params, a.anchor, a.fisher, a.lambda, a.grad),
     ewcPenaltyGradAsync: async (a) => b.ewcPenaltyGradAsync(a.params, a.anchor, a.fisher, a.lambda, a.grad),
+    siAccumulate: (a) => b.siAccumulate(a.omega, a.grad, a.before, a.after),
     sgdStep: (a) =>
       b.sgdStep(a.params, a.grad, a.velocity, a.lr, a.momentum ?? 0, a.weightDecay ?? 0, a.nesterov ?? false, a.clipNorm ?? 0),
     sgdStepAsync: async (a) =>

@@ -85,6 +85,18 @@ export interface FisherArgs extends MlpArgs {
   fisher: Float32Array;
 }
 
+/** Synaptic Intelligence's path integral for one optimizer step. */
+export interface SiArgs {
+  /** ω, updated in place: ω −= g·(after − before). */
+  omega: Float32Array;
+  /** The step's data gradient g (read only). */
+  grad: Float32Array;
+  /** θ before the step (read only). */
+  before: Float32Array;
+  /** θ after the step (read only). */
+  after: Float32Array;
+}
+
 export interface EwcArgs {
   params: Float32Array;
   /** θ*, the anchor, same length as params. */
@@ -175,6 +187,8 @@ export interface Kernels {
   /** Returns Σ ½λF(θ−θ*)² and adds λF(θ−θ*) into `grad`, in one pass. */
   ewcPenaltyGrad(args: EwcArgs): number;
   ewcPenaltyGradAsync(args: EwcArgs): Promise<number>;
+  /** Synaptic Intelligence's path integral in place: ω −= g·(after − before), in float32 (both backends bit-identical). */
+  siAccumulate(args: SiArgs): void;
   /** SGD (with momentum / Nesterov / weight decay / clipping) in place. Returns the global gradient norm before clipping. */
   sgdStep(args: SgdArgs): number;
   sgdStepAsync(args: SgdArgs): Promise<number>;

@@ -7,6 +7,7 @@ import type {
   DistillOptions,
   DropoutOptions,
   EwcArgs,
+  SiArgs,
   FisherArgs,
   ForwardArgs,
   LossGradArgs,
@@ -220,6 +221,24 @@ export function validateFisher(args: FisherArgs): void {
   );
   if (empirical) checkTargetValues(args.targets!, args.outputMask, args.batch, classes);
   else checkMaskRows(args.outputMask, args.batch, classes);
+}
+
+/** Validates {@link SiArgs}. */
+export function validateSi(args: SiArgs): void {
+  requireArgs(args);
+  if (!(args.omega instanceof Float32Array)) throw new InvalidArgumentError('omega', 'must be a Float32Array');
+  const n = args.omega.length;
+  checkF32(args.grad, 'grad', n);
+  checkF32(args.before, 'before', n);
+  checkF32(args.after, 'after', n);
+  checkAliasing(
+    [['omega', args.omega]],
+    [
+      ['grad', args.grad],
+      ['before', args.before],
+      ['after', args.after],
+    ],
+  );
 }
 
 /** Validates {@link EwcArgs}. */

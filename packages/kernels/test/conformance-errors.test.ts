@@ -2,7 +2,7 @@
 // rejected call writes nothing.
 import { AliasingError, InvalidArgumentError, RetainError, ShapeError, paramCount } from '@retain/core';
 import { describe, expect, it } from 'vitest';
-import type { AdamArgs, EwcArgs, FisherArgs, LossGradArgs, SgdArgs } from '../src/index.js';
+import type { AdamArgs, EwcArgs, FisherArgs, LossGradArgs, SgdArgs, SiArgs } from '../src/index.js';
 import { backends } from './backends.js';
 import { makeProblem } from './problem.js';
 
@@ -164,6 +164,22 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
       expect([err.code, err.field]).toEqual([code, field]);
     }
     expect(base.grad.every((g) => g === 3)).toBe(true);
+  });
+
+  it('siAccumulate checks lengths and ω aliasing, leaving ω untouched', () => {
+    const base: SiArgs = { omega: Float32Array.of(1, 2, 3), grad: new Float32Array(3), before: new Float32Array(3), after: new Float32Array(3) };
+    const cases: Array<[string, string, Partial<SiArgs> | Record<string, unknown>]> = [
+      ['E_SHAPE', 'grad', { grad: new Float32Array(2) }],
+      ['E_SHAPE', 'before', { before: new Float32Array(4) }],
+      ['E_SHAPE', 'after', { after: new Float32Array(0) }],
+      ['E_INVALID_ARGUMENT', 'after', { after: new Float64Array(3) }],
+      ['E_ALIASING', 'omega', { after: base.omega }],
+    ];
+    for (const [code, field, patch] of cases) {
+      const err = thrown(() => k.siAccumulate({ ...base, ...patch } as SiArgs));
+      expect([err.code, err.field]).toEqual([code, field]);
+    }
+    expect(Array.from(base.omega)).toEqual([1, 2, 3]);
   });
 
   it('sgdStep checks every hyperparameter, velocity and aliasing, leaving params untouched', () => {

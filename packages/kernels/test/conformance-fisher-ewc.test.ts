@@ -2,6 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Kernels } from '../src/index.js';
 import { backends } from './backends.js';
+import { loadKernels } from '../src/index.js';
+
+const tsKernels = loadKernels({ backend: 'ts' });
 import { makeProblem, maxRelErr, type Problem } from './problem.js';
 import { refProbs } from './reference-mlp.js';
 
@@ -152,6 +155,22 @@ describe.each(backends)('conformance on the %s backend: fisherDiag and ewcPenalt
       fd[j] = (a - b) / 2e-5;
     }
     expect(maxRelErr(grad, fd, 1e-2)).toBeLessThan(1e-4);
+  });
+
+  it('siAccumulate subtracts g·(after − before) from ω in float32, identical on every backend', () => {
+    const omega = Float32Array.of(1, 0, -2, 0.1);
+    k.siAccumulate({ omega, grad: Float32Array.of(2, -1, 0.5, 0.3), before: Float32Array.of(0, 1, 3, 0.7), after: Float32Array.of(0.5, 0, 1, 0.2) });
+    const f = Math.fround;
+    expect(Array.from(omega)).toEqual([0, -1, -1, f(f(0.1) - f(f(0.3) * f(f(0.2) - f(0.7))))]);
+    // a long random case, bit for bit against the ts backend (the reference)
+    const n = 300_001;
+    const rnd = (seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 7919 + i * 0.37) * 3);
+    const a = rnd(1);
+    const b = a.slice();
+    const args = { grad: rnd(2), before: rnd(3), after: rnd(4) };
+    k.siAccumulate({ omega: a, ...args });
+    tsKernels.siAccumulate({ omega: b, ...args });
+    expect(Buffer.from(a.buffer).equals(Buffer.from(b.buffer))).toBe(true);
   });
 
   it('ewcPenaltyGrad with λ = 0 leaves grad unchanged and costs 0', () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { NATIVE_ABI, checked } from '../src/native.js';
 
 const NAMES = ['info', 'setThreads', 'threads', 'forward', 'forwardAsync', 'lossGrad', 'lossGradAsync', 'fisherDiag', 'fisherDiagAsync'];
-const MORE = ['ewcPenaltyGrad', 'ewcPenaltyGradAsync', 'sgdStep', 'sgdStepAsync', 'adamStep', 'adamStepAsync'];
+const MORE = ['ewcPenaltyGrad', 'ewcPenaltyGradAsync', 'siAccumulate', 'sgdStep', 'sgdStepAsync', 'adamStep', 'adamStepAsync'];
 
 function fakeBinding(abi: number | undefined, drop?: string): Record<string, unknown> {
   const b: Record<string, unknown> = {};

@@ -1,4 +1,4 @@
-import type { EwcArgs } from '../types.js';
+import type { EwcArgs, SiArgs } from '../types.js';
 
 /**
  * Σ ½λF(θ−θ*)² (float64) and grad += λF(θ−θ*), in one pass. Unrolled by four with four penalty
@@ -37,4 +37,11 @@ export function ewcPenaltyGradTs(args: EwcArgs): number {
     grad[k] = grad[k]! + g;
   }
   return 0.5 * (p0 + p1 + (p2 + p3));
+}
+
+/** ω −= g·(after − before), every operation rounded to float32 as the native kernel does it (bit-identical). */
+export function siAccumulateTs(args: SiArgs): void {
+  const { omega, grad, before, after } = args;
+  const f = Math.fround;
+  for (let i = 0; i < omega.length; i++) omega[i] = f(omega[i]! - f(grad[i]! * f(after[i]! - before[i]!)));
 }

@@ -1,5 +1,5 @@
 import type { RawKernels } from '../types.js';
-import { ewcPenaltyGradTs } from './ewc.js';
+import { ewcPenaltyGradTs, siAccumulateTs } from './ewc.js';
 import { fisherDiagTs } from './fisher.js';
 import { forwardTs } from './forward.js';
 import { lossGradTs } from './loss-grad.js';
@@ -39,6 +39,7 @@ export function createTsRawKernels(): RawKernels {
       await yieldToEventLoop();
       return ewcPenaltyGradTs(args);
     },
+    siAccumulate: (args) => siAccumulateTs(args),
     sgdStep: (args) => sgdStepTs(args),
     sgdStepAsync: async (args) => {
       await yieldToEventLoop();
