@@ -1,7 +1,8 @@
 // Where one training step's time goes on the permuted-MNIST network: each kernel timed alone with warm caches,
 // then a lossGrad + EWC + Adam sequence as the training loop runs it, and lossGrad after a 64 MB sweep has evicted
 // the weights (the loop's situation: θ, gradient, Fisher, anchor and Adam moments are ≈ 130 MB per step).
-// `pnpm bench:step [--input 1024] [--batch 128]`; threads 1 and 2. Medians of 60 repetitions (40 for the cold one).
+// `pnpm bench:step [--input 1024] [--batch 128]`; threads 1 and 2, then the TS backend's siAccumulate for comparison.
+// Medians of 60 repetitions (40 for the cold one).
 import { parseArgs } from 'node:util';
 import { loadKernels } from '@retain/kernels';
 import { mlpProblem } from './kernels-workload.js';
@@ -46,6 +47,7 @@ for (const t of [1, 2]) {
   median('forward (warm)', () => void k.forward({ sizes, activation: 'relu', params: p.params, x: p.x, batch, logits }));
   median('ewcPenaltyGrad', ewc);
   median('adamStep', adam);
+  median('siAccumulate (SI path integral)', () => void k.siAccumulate({ omega: m, grad, before: anchor, after: p.params }));
   median('lossGrad + ewcPenaltyGrad + adamStep', () => {
     lossGrad();
     ewc();
@@ -61,3 +63,6 @@ for (const t of [1, 2]) {
   const macs = batch * (2 * (sizes[0]! * 1000 + 1000 * 1000 + 1000 * 10) + 1000 * 1000 + 1000 * 10);
   console.log(`  lossGrad throughput: ${((2 * macs) / lg / 1e6).toFixed(0)} GFLOP/s warm, ${((2 * macs) / cold / 1e6).toFixed(0)} cold`);
 }
+const ts = loadKernels({ backend: 'ts' });
+console.log('ts backend');
+median('siAccumulate (SI path integral)', () => void ts.siAccumulate({ omega: m, grad, before: anchor, after: p.params }));
