@@ -87,7 +87,13 @@ export const learnerConfigSchema = z.object({
     })
     .prefault({}),
   si: z
-    .object({ enabled: z.boolean().default(false), c: z.number().min(0).default(1), xi: z.number().positive().default(0.1) })
+    .object({
+      enabled: z.boolean().default(false),
+      c: z.number().min(0).default(1),
+      xi: z.number().positive().default(0.1),
+      /** g in ω −= g·Δθ: `data` (Zenke et al.) or `total`, every penalty included (van de Ven & Tolias's code). */
+      gradient: z.enum(['data', 'total']).default('data'),
+    })
     .prefault({}),
   distillation: z
     .object({

@@ -53,7 +53,7 @@ export function buildModelParts(config: LearnerConfig, sizes: number[], kernels:
         seed: seedFor(config, 2),
       })
     : undefined;
-  const si = config.si.enabled ? new SynapticIntelligence(kernels, { model, c: config.si.c, xi: config.si.xi }) : undefined;
+  const si = config.si.enabled ? new SynapticIntelligence(kernels, { model, c: config.si.c, xi: config.si.xi, gradient: config.si.gradient }) : undefined;
   const distillation = config.distillation.enabled
     ? new Distillation(kernels, { model, temperature: config.distillation.temperature, weight: config.distillation.weight })
     : undefined;

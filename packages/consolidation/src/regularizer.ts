@@ -4,8 +4,8 @@ import type { Batch } from './batch.js';
 /**
  * One composable part of the training objective (EWC, SI, distillation, your own). TrainStep calls the
  * hooks it implements, in this order each step: `observe` (the training batch), `teacher` (a fused distillation term for the kernels'
- * lossGrad), `beforeUpdate` (sees the data gradient), `penaltyGrad` (adds its gradient), then the optimizer
- * update, then `afterUpdate`. Every per-parameter buffer it holds follows the model through `growOutput`.
+ * lossGrad), `beforeUpdate` (sees the data gradient), `penaltyGrad` (adds its gradient), `beforeOptimizer` (sees the total
+ * gradient), then the optimizer update, then `afterUpdate`. Every per-parameter buffer it holds follows the model through `growOutput`.
  */
 export interface Regularizer {
   /** Unique name; the key of its penalty in step results and of its state in TrainStep snapshots. */
@@ -24,6 +24,8 @@ export interface Regularizer {
   penaltyGradAsync?(params: Float32Array, grad: Float32Array): Promise<number>;
   /** Called with θ before the update and the gradient of the data loss (cross-entropy + distillation). */
   beforeUpdate?(params: Float32Array, dataGrad: Float32Array): void;
+  /** Called with θ and the total gradient (data loss + every penalty) right before the optimizer update. */
+  beforeOptimizer?(params: Float32Array, totalGrad: Float32Array): void;
   /** Called with θ after the update. */
   afterUpdate?(params: Float32Array): void;
   /** Widen every per-parameter buffer for `newClasses` more outputs; `params` is the already grown θ. */

@@ -16,6 +16,11 @@ export const siConfigSchema = z
     xi: z.number().positive().finite().default(0.1),
     /** Drop negative per-task importances (ω < 0 means the path moved uphill); off in the paper. */
     clampNegative: z.boolean().default(false),
+    /**
+     * The gradient g in ω −= g·Δθ: `data` (default) the data loss's, as Zenke et al.'s code; `total` the loss
+     * with every penalty, SI's own included, as van de Ven & Tolias's code (p.grad after the total backward).
+     */
+    gradient: z.enum(['data', 'total']).default('data'),
   })
   .strict();
 /** Synaptic Intelligence configuration as written by the user. */
@@ -96,11 +101,16 @@ export class SynapticIntelligence implements Regularizer {
     this.started = true;
   }
 
-  /** Remember θ and the data gradient g of this step. */
+  /** Remember θ and (gradient `data`) the data gradient g of this step. */
   beforeUpdate(params: Float32Array, dataGrad: Float32Array): void {
     if (!this.started) this.begin(params);
     this.prev.set(params);
-    this.grad.set(dataGrad);
+    if (this.config.gradient === 'data') this.grad.set(dataGrad);
+  }
+
+  /** Gradient `total`: remember the gradient with every penalty as g. */
+  beforeOptimizer(_params: Float32Array, totalGrad: Float32Array): void {
+    if (this.config.gradient === 'total') this.grad.set(totalGrad);
   }
 
   /** ω += −g·(θ_after − θ_before), through the kernels (native: threaded, the same float32 bits as ts). */

@@ -173,6 +173,7 @@ export class TrainStep {
       for (const r of this.regularizers) r.beforeUpdate?.(this.paramsValue, this.grad);
       const penalty = this.penalties(result);
       if (!Number.isFinite(loss + penalty)) return this.skip(result, penalty);
+      for (const r of this.regularizers) r.beforeOptimizer?.(this.paramsValue, this.grad);
       result.gradNorm = this.optimizer.step(this.kernels, this.paramsValue, this.grad);
       for (const r of this.regularizers) r.afterUpdate?.(this.paramsValue);
       this.stepCount++;
@@ -210,6 +211,7 @@ export class TrainStep {
         }
       }
       if (!Number.isFinite(loss + penalty)) return this.skip(result, penalty);
+      for (const r of this.regularizers) r.beforeOptimizer?.(this.paramsValue, this.grad);
       result.gradNorm = await this.optimizer.stepAsync(this.kernels, this.paramsValue, this.grad);
       for (const r of this.regularizers) r.afterUpdate?.(this.paramsValue);
       this.stepCount++;

@@ -56,6 +56,30 @@ describe.each(all.map((k) => [k.backend, k] as const))('SynapticIntelligence (%s
     expectClose(si.state().omega, want, 1e-4, 1e-9);
   });
 
+  it("gradient 'total' takes the gradient with SI's own penalty (plain SGD: ω = Σ Δθ²/lr); 'data' does not", () => {
+    const model = { sizes: [3, 4, 2], activation: 'tanh' as const };
+    const run = (gradient: 'data' | 'total') => {
+      const si = new SynapticIntelligence(kernels, { model, c: 5, gradient });
+      const step = new TrainStep({ kernels, model, optimizer: { kind: 'sgd', lr: 0.1 }, seed: 1, regularizers: [si] });
+      const rng = new Rng(3);
+      for (let s = 0; s < 3; s++) step.step(randomBatch(rng, 5, 3, 2));
+      si.closeTask(step.params);
+      const want = new Float64Array(paramCount(model.sizes));
+      for (let s = 0; s < 3; s++) {
+        const before = step.params.slice();
+        step.step(randomBatch(rng, 5, 3, 2));
+        const after = step.params;
+        for (let i = 0; i < want.length; i++) want[i] = want[i]! + (after[i]! - before[i]!) ** 2 / 0.1;
+      }
+      return { omega: si.state().omega, want };
+    };
+    const total = run('total');
+    expectClose(total.omega, total.want, 1e-4, 1e-9);
+    const data = run('data');
+    const gap = Math.max(...Array.from(data.omega, (v, i) => Math.abs(v - data.want[i]!)));
+    expect(gap).toBeGreaterThan(1e-4);
+  });
+
   it('penalizes nothing before the first task is closed', () => {
     const si = new SynapticIntelligence(kernels, { model: linear, c: 1 });
     const grad = Float32Array.of(0.25, 0.5);
