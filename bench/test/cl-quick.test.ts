@@ -16,6 +16,11 @@ describe('continual-learning quick suite', () => {
     for (const r of records) {
       expect(r.matrix.length).toBe(r.method === 'joint' ? 1 : r.taskNames.length);
       expect(r.baseline.length).toBe(r.taskNames.length);
+      // The machine's noise is recorded: other processes' busy cores (never negative), the load at start and end.
+      expect(r.machine.otherCores).toBeGreaterThanOrEqual(0);
+      expect(r.machine.otherCores).toBeLessThanOrEqual(r.machine.cores);
+      expect(r.machine.loadAverageEnd).toHaveLength(3);
+      expect(r.timeSec.cpu).toBeGreaterThan(0);
     }
     // About 16 s on the native kernels here; the TypeScript fallback takes ~6 min on a loaded 2-core machine.
   }, 600_000);

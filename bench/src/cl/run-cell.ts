@@ -7,7 +7,7 @@ import { clMetrics } from './metrics.js';
 import { methodConfig, parseOverrides, variantName } from './methods.js';
 import { protocolFor, withProtocolOverrides, type Protocol } from './protocols.js';
 import type { RunRecord } from './run-record.js';
-import { gitCommit, machineInfo, peakRssMiB } from './run-environment.js';
+import { gitCommit, machineBusySec, machineInfo, peakRssMiB } from './run-environment.js';
 import { scenarioTasks } from './task-data.js';
 import { taskAccuracy } from './task-evaluator.js';
 
@@ -30,6 +30,8 @@ export interface CellOptions {
 export function runCell(options: CellOptions): RunRecord {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const busy0 = machineBusySec();
+  const load0 = os.loadavg();
   const sets = options.sets ?? [];
   const { protocol: protocolSets, ...configSets } = parseOverrides(sets);
   const p = withProtocolOverrides(protocolFor(options.scenario, options.quick ?? false), (protocolSets ?? {}) as Record<string, unknown>);
@@ -48,6 +50,9 @@ export function runCell(options: CellOptions): RunRecord {
   const testSizes = scenario.tasks.map((t) => t.test.n);
   const accAll = last.reduce((s, a, j) => s + a * testSizes[j]!, 0) / testSizes.reduce((a, b) => a + b, 0);
   const cpu = process.cpuUsage(cpu0);
+  const cpuSec = (cpu.user + cpu.system) / 1e6;
+  const wallSec = (tEnd - t0) / 1000;
+  const round = (v: number): number => Math.round(v * 100) / 100;
   return {
     version: 1,
     scenario: p.scenario,
@@ -65,9 +70,15 @@ export function runCell(options: CellOptions): RunRecord {
     prequential: learner.history().map((h) => ({ at: h.at, accuracy: h.accuracy })),
     steps: learner.stats().steps,
     examples: learner.stats().examplesSeen,
-    timeSec: { total: (tEnd - t0) / 1000, train: (tEnd - tTrain - run.evalMs) / 1000, evaluate: run.evalMs / 1000, cpu: (cpu.user + cpu.system) / 1e6 },
+    timeSec: { total: wallSec, train: (tEnd - tTrain - run.evalMs) / 1000, evaluate: run.evalMs / 1000, cpu: cpuSec },
     peakRssMiB: peakRssMiB(),
-    machine: { ...machineInfo(learner.kernels.backend, threads), loadAverageEnd: os.loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      ...machineInfo(learner.kernels.backend, threads),
+      loadAverage: load0.map(round),
+      loadAverageEnd: os.loadavg().map(round),
+      // Cores other processes kept busy on average during the run: how much of the machine this run did not have.
+      otherCores: round(Math.max(0, (machineBusySec() - busy0 - cpuSec) / wallSec)),
+    },
     date: new Date().toISOString(),
     commit: gitCommit(),
   };
@@ -170,7 +181,8 @@ class CellRun {
 
   private evaluateAll(limit?: number): number[] {
     const t0 = performance.now();
-    const out = this.scenario.tasks.map((task) => taskAccuracy(this.learner, task.test, task.allowedClasses, limit));
+    const model = this.learner.model();
+    const out = this.scenario.tasks.map((task) => taskAccuracy(this.learner, task.test, task.allowedClasses, limit, model));
     this.evalMs += performance.now() - t0;
     return out;
   }

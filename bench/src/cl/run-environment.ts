@@ -18,6 +18,13 @@ export function machineInfo(
   };
 }
 
+/** CPU time every core of the machine has spent busy so far, in seconds (all processes, from `os.cpus()`). */
+export function machineBusySec(): number {
+  let ms = 0;
+  for (const c of os.cpus()) ms += c.times.user + c.times.nice + c.times.sys + c.times.irq;
+  return ms / 1000;
+}
+
 /** The git commit of the working tree (`unknown` outside a repository). */
 export function gitCommit(): string {
   try {

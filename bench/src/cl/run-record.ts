@@ -51,6 +51,8 @@ export const runRecordSchema = z.object({
     loadAverage: z.array(finite),
     /** Load average when the run ended (absent in older runs). */
     loadAverageEnd: z.array(finite).optional(),
+    /** Cores other processes kept busy on average during the run (absent in older runs): the machine's noise. */
+    otherCores: finite.optional(),
   }),
   date: z.string(),
   commit: z.string(),

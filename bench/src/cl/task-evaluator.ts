@@ -6,10 +6,17 @@ const CHUNK = 500;
 
 /**
  * Accuracy of `learner`'s model on `set` (its first `limit` images), outputs restricted to `allowed` when given.
- * The same arg-max as `learner.evaluate`, but 500 images per forward call instead of one.
+ * The same arg-max as `learner.evaluate`, but 500 images per forward call instead of one. `model`: a copy of the
+ * learner's model taken once for several sets (the default copies it per call).
  */
-export function taskAccuracy(learner: OnlineLearner, set: MnistSet, allowed?: readonly number[], limit = set.n): number {
-  const { sizes, activation, params } = learner.model();
+export function taskAccuracy(
+  learner: OnlineLearner,
+  set: MnistSet,
+  allowed?: readonly number[],
+  limit = set.n,
+  model: Pick<ReturnType<OnlineLearner['model']>, 'sizes' | 'activation' | 'params'> = learner.model(),
+): number {
+  const { sizes, activation, params } = model;
   const kernels: Kernels = learner.kernels;
   const d = sizes[0]!;
   const classes = sizes[sizes.length - 1]!;
