@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MNIST_MEAN, MNIST_STD, loadMnist, permutedMnist, splitMnist } from '../src/index.js';
+import { MNIST_MEAN, MNIST_STD, loadMnist, mnistPermutations, permuteImages, permutedMnist, splitMnist } from '../src/index.js';
 
 describe('MNIST scenarios', () => {
   const train = loadMnist('train', 2000);
@@ -66,6 +66,24 @@ describe('MNIST scenarios', () => {
     }
     const again = permutedMnist(train, test, 3, 1);
     expect(row(again.tasks[2]!.test, 7)).toEqual(row(s.tasks[2]!.test, 7));
+  });
+
+  it('permuteImages reproduces permutedMnist task by task, into a caller-owned buffer, and checks its inputs', () => {
+    const few = loadMnist('train', 30);
+    const fewTest = loadMnist('test', 10);
+    const s = permutedMnist(few, fewTest, 3, 9);
+    const perms = mnistPermutations(few.d, 3, 9);
+    const shared = new Float32Array(few.n * few.d);
+    perms.forEach((perm, t) => {
+      const into = permuteImages(few, perm, shared);
+      expect(into.x).toBe(shared);
+      expect(into.x).toEqual(s.tasks[t]!.train.x);
+      expect(permuteImages(fewTest, perm).x).toEqual(s.tasks[t]!.test.x);
+      // Pixel j of a permuted image is pixel perm[j] of the original.
+      expect(into.x[5 * few.d + 3]).toBe(few.x[5 * few.d + perm[3]!]);
+    });
+    expect(() => permuteImages(few, perms[0]!.subarray(1))).toThrow(/perm/);
+    expect(() => permuteImages(few, perms[0]!, new Float32Array(10))).toThrow(/out/);
   });
 
   it('split MNIST has five two-digit tasks in class, task and domain form', () => {

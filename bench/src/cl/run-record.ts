@@ -32,7 +32,10 @@ export const runRecordSchema = z.object({
     /** Accuracy over the whole test set of every task together, after the last stage. */
     accAll: finite,
   }),
-  /** Accuracy over time on a test subset of each task: `stage` is the fractional position in the task sequence. */
+  /**
+   * Accuracy per task over training, `stage` being the fractional position in the task sequence: `curveTestSize` test
+   * images per task inside a stage, all of them at its end (older runs: the subset there too).
+   */
   curve: z.array(z.object({ stage: finite, examples: z.number().int().min(0), acc: z.array(finite) })),
   /** The learner's prequential accuracy (online runs). */
   prequential: z.array(z.object({ at: z.number(), accuracy: finite })),

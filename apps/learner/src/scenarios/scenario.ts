@@ -17,27 +17,48 @@ export interface Scenario {
   tasks: ScenarioTask[];
 }
 
-function permute(set: MnistSet, perm: Int32Array): MnistSet {
-  const d = set.d;
-  const x = new Float32Array(set.x.length);
-  for (let i = 0; i < set.n; i++) {
-    const row = i * d;
-    for (let j = 0; j < d; j++) x[row + j] = set.x[row + perm[j]!]!;
+/**
+ * `set` with every image's pixels reordered by `perm` (pixel j of the result is pixel `perm[j]` of the original),
+ * written into `out` when given (it must hold `set.n × set.d` values), else into a new array.
+ */
+export function permuteImages(set: MnistSet, perm: Int32Array, out?: Float32Array): MnistSet {
+  const { n, d } = set;
+  if (perm.length !== d) throw new InvalidArgumentError('perm', `has ${perm.length} entries, the images ${d} pixels`);
+  if (out && out.length < n * d) throw new InvalidArgumentError('out', `holds ${out.length} values, ${n * d} needed`);
+  const from = set.x;
+  const x = out ?? new Float32Array(n * d);
+  for (let i = 0, row = 0; i < n; i++, row += d) {
+    const src = from.subarray(row, row + d);
+    for (let j = 0; j < d; j++) x[row + j] = src[perm[j]!]!;
   }
-  return { n: set.n, d, x, y: set.y };
+  return { n, d, x, y: set.y };
+}
+
+/** The pixel permutation of each task of {@link permutedMnist} with `seed`, for images of `d` pixels. */
+export function mnistPermutations(d: number, tasks: number, seed: number): Int32Array[] {
+  const rng = new Rng(seed);
+  const out: Int32Array[] = [];
+  for (let t = 0; t < tasks; t++) {
+    const perm = Int32Array.from({ length: d }, (_, i) => i);
+    rng.shuffle(perm);
+    out.push(perm);
+  }
+  return out;
+}
+
+/** The name of task `t` (0-based) of {@link permutedMnist}. */
+export function permutationTaskName(t: number): string {
+  return `permutation ${t + 1}`;
 }
 
 /** Permuted MNIST (domain-incremental): every task, the first included, applies its own pixel permutation. */
 export function permutedMnist(train: MnistSet, test: MnistSet, tasks: number, seed: number): Scenario {
   if (test.d !== train.d) throw new InvalidArgumentError('test.d', `test images have ${test.d} pixels, train ${train.d}`);
-  const rng = new Rng(seed);
-  const d = train.d;
-  const out: ScenarioTask[] = [];
-  for (let t = 0; t < tasks; t++) {
-    const perm = Int32Array.from({ length: d }, (_, i) => i);
-    rng.shuffle(perm);
-    out.push({ name: `permutation ${t + 1}`, train: permute(train, perm), test: permute(test, perm) });
-  }
+  const out = mnistPermutations(train.d, tasks, seed).map((perm, t) => ({
+    name: permutationTaskName(t),
+    train: permuteImages(train, perm),
+    test: permuteImages(test, perm),
+  }));
   return { name: 'permuted-mnist', classes: 10, tasks: out };
 }
 
