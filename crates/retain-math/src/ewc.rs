@@ -52,6 +52,7 @@ pub fn ewc_penalty_grad(
     lambda: f64,
     grad: &mut [f32],
 ) -> f64 {
+    let _flush = crate::fpenv::FlushGuard::new();
     let n = params.len();
     assert_eq!(anchor.len(), n, "anchor length");
     assert_eq!(fisher.len(), n, "fisher length");
@@ -72,15 +73,17 @@ pub fn ewc_penalty_grad(
         .zip(grad.chunks_mut(len))
         .zip(totals.chunks_mut(len / BLOCK))
         .collect();
-    jobs.into_par_iter().for_each(|((((p, a), f), g), t)| {
-        let blocks = p
-            .chunks(BLOCK)
-            .zip(a.chunks(BLOCK))
-            .zip(f.chunks(BLOCK))
-            .zip(g.chunks_mut(BLOCK));
-        for ((((p, a), f), g), t) in blocks.zip(t) {
-            *t = weighted_sq_and_grad(p, a, f, l, g);
-        }
+    crate::fpenv::pool().install(|| {
+        jobs.into_par_iter().for_each(|((((p, a), f), g), t)| {
+            let blocks = p
+                .chunks(BLOCK)
+                .zip(a.chunks(BLOCK))
+                .zip(f.chunks(BLOCK))
+                .zip(g.chunks_mut(BLOCK));
+            for ((((p, a), f), g), t) in blocks.zip(t) {
+                *t = weighted_sq_and_grad(p, a, f, l, g);
+            }
+        });
     });
     0.5 * lambda * in_order_sum(&totals)
 }

@@ -30,6 +30,7 @@ pub fn fisher_diag(
     fisher: &mut [f32],
     ws: &mut Workspace,
 ) {
+    let _flush = crate::fpenv::FlushGuard::new();
     input.check(net);
     assert_eq!(fisher.len(), net.param_count(), "fisher length");
     if let FisherKind::Empirical { targets } = kind {

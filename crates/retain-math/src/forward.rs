@@ -102,6 +102,7 @@ pub fn forward(
     logits: &mut [f32],
     ws: &mut Workspace,
 ) {
+    let _flush = crate::fpenv::FlushGuard::new();
     input.check(net);
     assert_eq!(logits.len(), input.batch * net.classes(), "logits length");
     forward_into(net, input.params, input.x, input.batch, 0, dropout, ws);

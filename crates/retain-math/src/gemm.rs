@@ -106,7 +106,7 @@ fn sgemm(alpha: f32, a: View<'_>, b: View<'_>, beta: f32, c: &mut [f32], m: usiz
         block(0, n);
     } else {
         let width = n.div_ceil(parts).div_ceil(COLUMN_ALIGN) * COLUMN_ALIGN;
-        rayon::scope(|s| {
+        crate::fpenv::pool().scope(|s| {
             let mut j0 = width;
             while j0 < n {
                 let j1 = (j0 + width).min(n);

@@ -86,6 +86,7 @@ pub fn loss_grad(
     out: LossOutputs<'_>,
     ws: &mut Workspace,
 ) -> f64 {
+    let _flush = crate::fpenv::FlushGuard::new();
     input.check(net);
     let (batch, classes) = (input.batch, net.classes());
     assert_eq!(terms.targets.len(), batch, "targets length");

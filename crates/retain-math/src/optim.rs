@@ -190,10 +190,12 @@ fn sum_sq_par(g: &[f32]) -> f64 {
     let len = group_len(g.len(), parts);
     let mut totals = vec![0.0f64; g.len().div_ceil(BLOCK)];
     let jobs: Vec<_> = g.chunks(len).zip(totals.chunks_mut(len / BLOCK)).collect();
-    jobs.into_par_iter().for_each(|(g, t)| {
-        for (g, t) in g.chunks(BLOCK).zip(t) {
-            *t = sum_sq(g);
-        }
+    crate::fpenv::pool().install(|| {
+        jobs.into_par_iter().for_each(|(g, t)| {
+            for (g, t) in g.chunks(BLOCK).zip(t) {
+                *t = sum_sq(g);
+            }
+        });
     });
     in_order_sum(&totals)
 }
@@ -211,10 +213,12 @@ fn sgd_plain_par(params: &mut [f32], grad: &[f32], k: SgdK) -> f64 {
         .zip(grad.chunks(len))
         .zip(totals.chunks_mut(len / BLOCK))
         .collect();
-    jobs.into_par_iter().for_each(|((p, g), t)| {
-        for ((p, g), t) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)).zip(t) {
-            *t = sgd_plain(p, g, k);
-        }
+    crate::fpenv::pool().install(|| {
+        jobs.into_par_iter().for_each(|((p, g), t)| {
+            for ((p, g), t) in p.chunks_mut(BLOCK).zip(g.chunks(BLOCK)).zip(t) {
+                *t = sgd_plain(p, g, k);
+            }
+        });
     });
     in_order_sum(&totals)
 }
@@ -233,15 +237,17 @@ fn sgd_momentum_par(params: &mut [f32], grad: &[f32], velocity: &mut [f32], k: S
         .zip(velocity.chunks_mut(len))
         .zip(totals.chunks_mut(len / BLOCK))
         .collect();
-    jobs.into_par_iter().for_each(|(((p, g), v), t)| {
-        for (((p, g), v), t) in p
-            .chunks_mut(BLOCK)
-            .zip(g.chunks(BLOCK))
-            .zip(v.chunks_mut(BLOCK))
-            .zip(t)
-        {
-            *t = sgd_momentum(p, g, v, k);
-        }
+    crate::fpenv::pool().install(|| {
+        jobs.into_par_iter().for_each(|(((p, g), v), t)| {
+            for (((p, g), v), t) in p
+                .chunks_mut(BLOCK)
+                .zip(g.chunks(BLOCK))
+                .zip(v.chunks_mut(BLOCK))
+                .zip(t)
+            {
+                *t = sgd_momentum(p, g, v, k);
+            }
+        });
     });
     in_order_sum(&totals)
 }
@@ -261,15 +267,17 @@ fn adam_pass_par(params: &mut [f32], grad: &[f32], m: &mut [f32], v: &mut [f32],
         .zip(v.chunks_mut(len))
         .zip(totals.chunks_mut(len / BLOCK))
         .collect();
-    jobs.into_par_iter().for_each(|((((p, g), m), v), t)| {
-        let blocks = p
-            .chunks_mut(BLOCK)
-            .zip(g.chunks(BLOCK))
-            .zip(m.chunks_mut(BLOCK))
-            .zip(v.chunks_mut(BLOCK));
-        for ((((p, g), m), v), t) in blocks.zip(t) {
-            *t = adam_pass(p, g, m, v, k);
-        }
+    crate::fpenv::pool().install(|| {
+        jobs.into_par_iter().for_each(|((((p, g), m), v), t)| {
+            let blocks = p
+                .chunks_mut(BLOCK)
+                .zip(g.chunks(BLOCK))
+                .zip(m.chunks_mut(BLOCK))
+                .zip(v.chunks_mut(BLOCK));
+            for ((((p, g), m), v), t) in blocks.zip(t) {
+                *t = adam_pass(p, g, m, v, k);
+            }
+        });
     });
     in_order_sum(&totals)
 }
@@ -298,6 +306,7 @@ fn with_clipping(grad: &[f32], clip_norm: f64, pass: impl FnOnce(f32) -> f64) ->
 ///
 /// Panics if lengths differ or momentum > 0 without a velocity buffer.
 pub fn sgd_step(params: &mut [f32], grad: &[f32], velocity: Option<&mut [f32]>, cfg: &Sgd) -> f64 {
+    let _flush = crate::fpenv::FlushGuard::new();
     assert_eq!(grad.len(), params.len(), "grad length");
     let k = SgdK {
         coef: 1.0,
@@ -329,6 +338,7 @@ pub fn adam_step(
     v: &mut [f32],
     cfg: &Adam,
 ) -> f64 {
+    let _flush = crate::fpenv::FlushGuard::new();
     let n = params.len();
     assert_eq!(grad.len(), n, "grad length");
     assert_eq!(m.len(), n, "m length");

@@ -17,6 +17,7 @@ multiversion! {
 ///
 /// Panics if the lengths differ. Elementwise, so splitting it over threads changes no bit.
 pub fn si_accumulate(omega: &mut [f32], grad: &[f32], before: &[f32], after: &[f32]) {
+    let _flush = crate::fpenv::FlushGuard::new();
     let n = omega.len();
     assert_eq!(grad.len(), n, "grad length");
     assert_eq!(before.len(), n, "before length");
@@ -26,12 +27,14 @@ pub fn si_accumulate(omega: &mut [f32], grad: &[f32], before: &[f32], after: &[f
         return path_step(omega, grad, before, after);
     }
     let len = group_len(n, parts);
-    omega
-        .par_chunks_mut(len)
-        .zip(grad.par_chunks(len))
-        .zip(before.par_chunks(len))
-        .zip(after.par_chunks(len))
-        .for_each(|(((o, g), b), a)| path_step(o, g, b, a));
+    crate::fpenv::pool().install(|| {
+        omega
+            .par_chunks_mut(len)
+            .zip(grad.par_chunks(len))
+            .zip(before.par_chunks(len))
+            .zip(after.par_chunks(len))
+            .for_each(|(((o, g), b), a)| path_step(o, g, b, a))
+    });
 }
 
 #[cfg(test)]
