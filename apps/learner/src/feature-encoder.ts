@@ -52,6 +52,15 @@ export class FeatureEncoder {
 
   /** Encode without standardization (the form {@link observe} takes). */
   encodeRaw(input: InputFeatures, out: Float32Array, field = 'input'): void {
+    if (input instanceof Float32Array && input.length === this.size) {
+      // The common dense case: one copy, then a scan for NaN/±Infinity (x − x is 0 for every finite float).
+      out.set(input);
+      for (let i = 0; i < this.size; i++) {
+        const v = out[i]!;
+        if (v - v !== 0) throw new InvalidExampleError(`${field}[${i}]`, `must be a finite number, got ${String(v)}`);
+      }
+      return;
+    }
     out.fill(0);
     if (input instanceof Float32Array || Array.isArray(input)) {
       const dense = input as ArrayLike<number>;
