@@ -1,6 +1,8 @@
 // Where one training step's time goes on the permuted-MNIST network: each kernel timed alone with warm caches,
 // then a lossGrad + EWC + Adam sequence as the training loop runs it, and lossGrad after a 64 MB sweep has evicted
 // the weights (the loop's situation: θ, gradient, Fisher, anchor and Adam moments are ≈ 130 MB per step).
+// Also Adam on moments decayed into the subnormal float range (weights that stopped getting gradient), which the
+// native kernels flush to zero (SPEC "Subnormal floats"); printed as a ratio to the normal pass.
 // `pnpm bench:step [--input 1024] [--batch 128]`; threads 1 and 2, then the TS backend's siAccumulate for comparison.
 // Medians of 60 repetitions (40 for the cold one).
 import { parseArgs } from 'node:util';
@@ -39,6 +41,17 @@ function median(label: string, f: () => number | void, reps = 60): number {
 const lossGrad = () => void k.lossGrad({ sizes, activation: 'relu', params: p.params, x: p.x, batch, targets: p.targets, grad });
 const ewc = () => void k.ewcPenaltyGrad({ params: p.params, anchor, fisher, lambda: 1, grad });
 const adam = () => void k.adamStep({ params: p.params, grad, m, v, step: ++adamStep, lr: 1e-9 });
+const zeros = new Float32Array(n);
+const dm = new Float32Array(n);
+const dv = new Float32Array(n);
+/** One Adam pass with a zero gradient from moments at 1.176e-38: β1·m and β2·v land below 2^-126 (subnormal). */
+const decayedAdam = (kk: typeof k) => (): number => {
+  dm.fill(1.176e-38);
+  dv.fill(1.176e-38);
+  const t0 = performance.now();
+  kk.adamStep({ params: p.params, grad: zeros, m: dm, v: dv, step: 10, lr: 1e-9 });
+  return performance.now() - t0;
+};
 console.log(`${sizes.join('-')}, batch ${batch}, ${(n / 1e6).toFixed(2)} M parameters, kernels ${k.backend}`);
 for (const t of [1, 2]) {
   k.setThreads(t);
@@ -46,7 +59,9 @@ for (const t of [1, 2]) {
   const lg = median('lossGrad (warm)', lossGrad);
   median('forward (warm)', () => void k.forward({ sizes, activation: 'relu', params: p.params, x: p.x, batch, logits }));
   median('ewcPenaltyGrad', ewc);
-  median('adamStep', adam);
+  const normal = median('adamStep', adam);
+  const decayed = median('adamStep, moments decayed to subnormals', decayedAdam(k), 20);
+  console.log(`  subnormal / normal Adam pass: ${(decayed / normal).toFixed(2)}× (${k.backend})`);
   median('siAccumulate (SI path integral)', () => void k.siAccumulate({ omega: m, grad, before: anchor, after: p.params }));
   median('lossGrad + ewcPenaltyGrad + adamStep', () => {
     lossGrad();
@@ -66,3 +81,6 @@ for (const t of [1, 2]) {
 const ts = loadKernels({ backend: 'ts' });
 console.log('ts backend');
 median('siAccumulate (SI path integral)', () => void ts.siAccumulate({ omega: m, grad, before: anchor, after: p.params }));
+const tsNormal = median('adamStep', () => void ts.adamStep({ params: p.params, grad, m, v, step: ++adamStep, lr: 1e-9 }), 10);
+const tsDecayed = median('adamStep, moments decayed to subnormals', decayedAdam(ts), 10);
+console.log(`  subnormal / normal Adam pass: ${(tsDecayed / tsNormal).toFixed(2)}× (ts: JavaScript computes in doubles)`);
