@@ -13,13 +13,18 @@ export class BatchAssembler {
   private weights = new Float32Array(0);
   private mask = new Uint8Array(0);
 
-  /** New examples first (weight 1), then replayed ones (importance weight × `replayWeight`). */
+  /**
+   * New examples first (weight 1), then replayed ones (importance weight × `replayWeight`). `asymmetric` (ER-ACE):
+   * when the batch holds replayed examples, each new example's softmax covers only the classes of the batch's new
+   * examples, so new classes do not push the old classes' logits down; replayed examples keep every class.
+   */
   assemble(
     pending: readonly PreparedExample[],
     sample: ReplayBatch<StoredExample> | null,
     encoder: FeatureEncoder,
     classes: number,
     replayWeight: number,
+    asymmetric = false,
   ): Batch {
     const n = pending.length;
     const r = sample ? sample.items.length : 0;
@@ -37,6 +42,8 @@ export class BatchAssembler {
       this.weights[i] = i < n ? 1 : sample!.weights[i - n]! * replayWeight;
       if (ex.allowedClasses) masked = true;
     }
+    const incoming = asymmetric && r > 0 ? new Set(pending.map((p) => p.target)) : null;
+    if (incoming) masked = true;
     if (masked) {
       const mask = this.mask.subarray(0, b * classes);
       for (let i = 0; i < b; i++) {
@@ -44,7 +51,10 @@ export class BatchAssembler {
         const row = mask.subarray(i * classes, (i + 1) * classes);
         if (ex.allowedClasses) {
           row.fill(0);
-          for (const c of ex.allowedClasses) if (c < classes) row[c] = 1;
+          for (const c of ex.allowedClasses) if (c < classes && (i >= n || !incoming || incoming.has(c))) row[c] = 1;
+        } else if (i < n && incoming) {
+          row.fill(0);
+          for (const c of incoming) if (c < classes) row[c] = 1;
         } else row.fill(1);
       }
     }

@@ -69,6 +69,13 @@ export const learnerConfigSchema = z.object({
        * equally represented.
        */
       admission: z.enum(['step', 'consolidation']).default('step'),
+      /**
+       * ER-ACE's asymmetric cross-entropy (Caccia et al. 2022): in a step with replayed examples, the new examples'
+       * loss is taken over the classes present among the step's new examples only, the replayed examples' over every
+       * class. New classes then stop pushing the old classes' logits down, the main cause of forgetting when classes
+       * arrive one group at a time (class-incremental streams). Off: one cross-entropy over every class.
+       */
+      asymmetric: z.boolean().default(false),
     })
     .prefault({}),
   ewc: z

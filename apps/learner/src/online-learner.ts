@@ -465,7 +465,7 @@ export class OnlineLearner {
     const pending = this.core.pending;
     const k = this.replayCount(pending.length);
     const sample = k > 0 ? this.core.replay.sample(k) : null;
-    const batch = this.assembler.assemble(pending, sample, this.core.encoder!, this.classes, this.config.replay.weight);
+    const batch = this.assembler.assemble(pending, sample, this.core.encoder!, this.classes, this.config.replay.weight, this.config.replay.asymmetric);
     return { batch, sample };
   }
 

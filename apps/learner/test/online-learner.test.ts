@@ -183,6 +183,44 @@ describe('OnlineLearner', () => {
     expect(learner.stats().steps).toBeGreaterThan(10);
   });
 
+  it('replay.asymmetric (ER-ACE) keeps more of the old classes than one cross-entropy over every class', () => {
+    // Three stretches of two new classes each (class-incremental); accuracy on the first four classes at the end.
+    const centres = Array.from({ length: 6 }, (_, c) => {
+      const r = new Rng(1000 + c);
+      return Array.from({ length: 5 }, () => 2 * r.normal());
+    });
+    const stream = (n: number, classes: number[], seed: number) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: n }, (_, i) => {
+        const c = classes[rng.int(classes.length)]!;
+        return { id: `s${seed}-${i}`, input: centres[c]!.map((m) => m + rng.normal()), target: c };
+      });
+    };
+    const oldAccuracy = (asymmetric: boolean, seed: number) => {
+      const learner = OnlineLearner.create(
+        {
+          seed,
+          model: { hidden: [16], classes: 6 },
+          optimizer: { kind: 'sgd', lr: 0.1 },
+          batchSize: 8,
+          replay: { capacity: 40, strategy: 'reservoir', perStep: 8, asymmetric },
+          drift: { enabled: false },
+        },
+        { kernels },
+      );
+      [[0, 1], [2, 3], [4, 5]].forEach((classes, k) => {
+        for (const ex of stream(400, classes, 10 + k + 7 * seed)) learner.learnOne(ex);
+      });
+      return learner.evaluate(stream(300, [0, 1, 2, 3], 99)).accuracy;
+    };
+    const seeds = [1, 2, 3];
+    const plain = seeds.map((s) => oldAccuracy(false, s));
+    const ace = seeds.map((s) => oldAccuracy(true, s));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (let i = 0; i < seeds.length; i++) expect(ace[i]).toBeGreaterThan(plain[i]!);
+    expect(mean(ace) - mean(plain)).toBeGreaterThan(0.05);
+  });
+
   it("replay.admission 'consolidation' replays only earlier stretches and keeps them equally represented", () => {
     const config: LearnerConfigInput = { ...base, replay: { capacity: 40, strategy: 'reservoir', admission: 'consolidation' } };
     const learner = OnlineLearner.create(config, { kernels });
