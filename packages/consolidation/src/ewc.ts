@@ -62,6 +62,8 @@ export class EWC implements Regularizer {
   private rng: Rng;
   private readonly estimator: FisherEstimator;
   private scratch: Float32Array;
+  private stepSize: () => number | null = () => null;
+  private clamped = 0;
 
   constructor(private readonly kernels: Kernels, config: EwcConfig) {
     this.config = parseAt(ewcConfigSchema, config, 'ewc', 'config');
@@ -137,6 +139,33 @@ export class EWC implements Regularizer {
       this.tasks.push({ fisher: fisher.slice(), anchor: params.slice() });
       const max = this.config.maxTasks;
       if (max !== undefined && this.tasks.length > max) this.mergeOldest();
+    }
+    this.limitCurvature();
+  }
+
+  /** See {@link Regularizer.bindStepSize}: with SGD, Σ_tasks λF ≤ 1/lr on every coordinate after each consolidation. */
+  bindStepSize(stepSize: () => number | null): void {
+    this.stepSize = stepSize;
+  }
+
+  /** Fisher entries the last consolidation capped so that an SGD step cannot overshoot the anchor (0 with Adam). */
+  get curvatureClamped(): number {
+    return this.clamped;
+  }
+
+  private limitCurvature(): void {
+    this.clamped = 0;
+    const s = this.stepSize();
+    if (s === null || this.lambdaValue === 0 || this.tasks.length === 0) return;
+    const cap = Math.fround(1 / (s * this.lambdaValue * this.tasks.length));
+    for (const t of this.tasks) {
+      const f = t.fisher;
+      for (let i = 0; i < f.length; i++) {
+        if (f[i]! > cap) {
+          f[i] = cap;
+          this.clamped++;
+        }
+      }
     }
   }
 

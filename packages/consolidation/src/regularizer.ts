@@ -28,6 +28,13 @@ export interface Regularizer {
   beforeOptimizer?(params: Float32Array, totalGrad: Float32Array): void;
   /** Called with θ after the update. */
   afterUpdate?(params: Float32Array): void;
+  /**
+   * TrainStep calls this once with a getter of its plain-gradient step size: SGD's learning rate, or null for
+   * Adam (whose per-coordinate scaling keeps a penalty's step bounded). A quadratic penalty with coefficient k
+   * on a coordinate diverges under an explicit step of size s when s·k > 2; a regularizer that supports this
+   * caps its coefficients at 1/s whenever it adds importance, so a penalty step never overshoots its anchor.
+   */
+  bindStepSize?(stepSize: () => number | null): void;
   /** Widen every per-parameter buffer for `newClasses` more outputs; `params` is the already grown θ. */
   growOutput(newClasses: number, params: Float32Array): void;
   /** Versioned plain copy of the state. */

@@ -56,6 +56,8 @@ export class SynapticIntelligence implements Regularizer {
   private anchor: Float32Array;
   private prev: Float32Array;
   private grad: Float32Array;
+  private stepSize: () => number | null = () => null;
+  private clamped = 0;
 
   constructor(private readonly kernels: Kernels, config: SiConfig) {
     this.config = parseAt(siConfigSchema, config, 'si', 'config');
@@ -131,10 +133,35 @@ export class SynapticIntelligence implements Regularizer {
         imp[i] = imp[i]! + (this.config.clampNegative && add < 0 ? 0 : add);
       }
       this.closed++;
+      this.limitCurvature();
     }
     this.omega.fill(0);
     this.anchor.set(params);
     this.started = true;
+  }
+
+  /** See {@link Regularizer.bindStepSize}: with SGD, 2cΩ ≤ 1/lr on every coordinate after each closed task. */
+  bindStepSize(stepSize: () => number | null): void {
+    this.stepSize = stepSize;
+  }
+
+  /** Importances the last closed task capped so that an SGD step cannot overshoot the anchor (0 with Adam). */
+  get curvatureClamped(): number {
+    return this.clamped;
+  }
+
+  private limitCurvature(): void {
+    this.clamped = 0;
+    const s = this.stepSize();
+    if (s === null || this.cValue === 0) return;
+    const cap = Math.fround(1 / (2 * s * this.cValue));
+    const imp = this.importanceBuf;
+    for (let i = 0; i < imp.length; i++) {
+      if (imp[i]! > cap) {
+        imp[i] = cap;
+        this.clamped++;
+      }
+    }
   }
 
   /** c·Σ Ω(θ − θ*)², gradient 2cΩ(θ − θ*) added into `grad`. */

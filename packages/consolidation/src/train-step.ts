@@ -130,6 +130,8 @@ export class TrainStep {
     });
     this.optimizer = new Optimizer(config.optimizer, n, 'trainStep.optimizer');
     this.regularizers = regularizers.slice();
+    const optimizer = this.optimizer;
+    for (const r of this.regularizers) r.bindStepSize?.(() => (optimizer.config.kind === 'sgd' ? optimizer.lr : null));
     this.init = config.init;
     this.paramsValue = params ? params.slice() : initParams(this.sizesValue, this.rng, this.activation, this.init);
     this.grad = new Float32Array(n);

@@ -28,6 +28,62 @@ function fullStack(kernels: Kernels, seed: number, optimizer: object = { kind: '
 }
 
 describe.each(all.map((k) => [k.backend, k] as const))('TrainStep (%s kernels)', (_name, kernels) => {
+  it('with SGD caps EWC and SI coefficients at 1/lr when importance is added, so a stiff penalty cannot diverge', () => {
+    const rng = new Rng(21);
+    const lr = 0.1;
+    const lambda = 100;
+    const anchor = randomParams(rng, model.sizes);
+    const fisher = randomVector(rng, P, 0, 5); // λF up to 500, far past the explicit step's limit 2/lr = 20
+    const start = randomParams(rng, model.sizes);
+    const spread = (theta: Float32Array) => Math.max(...Array.from(theta, (x, i) => Math.abs(x - anchor[i]!)));
+
+    // Not bound to a TrainStep: nothing is capped, and plain explicit steps on the penalty blow up.
+    const loose = new EWC(kernels, { model, mode: 'separate', lambda });
+    loose.addTask(anchor, fisher);
+    expect(loose.curvatureClamped).toBe(0);
+    const theta = start.slice();
+    const g = new Float32Array(P);
+    for (let s = 0; s < 20; s++) {
+      g.fill(0);
+      loose.penaltyGrad(theta, g);
+      for (let i = 0; i < P; i++) theta[i] = theta[i]! - lr * g[i]!;
+    }
+    expect(spread(theta)).toBeGreaterThan(1e6);
+
+    // Inside an SGD TrainStep: λF ≤ 1/lr after addTask, entries already below the cap untouched, training stays bounded.
+    const ewc = new EWC(kernels, { model, mode: 'separate', lambda });
+    const step = new TrainStep({ kernels, model, params: start, optimizer: { kind: 'sgd', lr }, regularizers: [ewc] });
+    ewc.addTask(anchor, fisher);
+    const capped = ewc.task(0).fisher;
+    const cap = 1 / (lr * lambda);
+    expect(ewc.curvatureClamped).toBe(Array.from(fisher).filter((f) => f > Math.fround(cap)).length);
+    expect(ewc.curvatureClamped).toBeGreaterThan(P / 2);
+    for (let i = 0; i < P; i++) {
+      expect(capped[i]).toBeLessThanOrEqual(Math.fround(cap));
+      if (fisher[i]! <= Math.fround(cap)) expect(capped[i]).toBe(fisher[i]);
+    }
+    const before = spread(step.params);
+    for (let s = 0; s < 50; s++) step.step(randomBatch(rng, 6, 3, 4));
+    expect(step.params.every(Number.isFinite)).toBe(true);
+    expect(spread(step.params)).toBeLessThan(before + 1);
+
+    // Adam scales each coordinate's step itself: nothing is capped.
+    const adamEwc = new EWC(kernels, { model, mode: 'separate', lambda });
+    new TrainStep({ kernels, model, params: start, optimizer: { kind: 'adam', lr }, regularizers: [adamEwc] });
+    adamEwc.addTask(anchor, fisher);
+    expect(adamEwc.curvatureClamped).toBe(0);
+    expect(adamEwc.task(0).fisher).toEqual(fisher);
+
+    // SI: 2cΩ ≤ 1/lr once the task closes.
+    const c = 500;
+    const si = new SynapticIntelligence(kernels, { model, c });
+    const siStep = new TrainStep({ kernels, model, params: start, optimizer: { kind: 'sgd', lr }, regularizers: [si] });
+    for (let s = 0; s < 10; s++) siStep.step(randomBatch(rng, 6, 3, 4));
+    si.closeTask(siStep.params);
+    expect(si.curvatureClamped).toBeGreaterThan(0);
+    expect(Math.max(...si.state().importance)).toBeLessThanOrEqual(Math.fround(1 / (2 * c * lr)));
+  });
+
   it('with EWC + SI + distillation has the gradient of its total loss (central finite differences)', () => {
     const { step, rng } = fullStack(kernels, 1);
     const batch = randomBatch(rng, 5, 3, 4, { weights: true, mask: true });
