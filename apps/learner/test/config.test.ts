@@ -25,6 +25,12 @@ describe('parseLearnerConfig', () => {
     expect(() => parseLearnerConfig({ model: { dropout: 1 } })).toThrow(/config\.model\.dropout/);
   });
 
+  it("rejects replay.asymmetric with admission 'consolidation', naming the field", () => {
+    expect(() => parseLearnerConfig({ replay: { asymmetric: true, admission: 'consolidation' } })).toThrow(/config\.replay\.asymmetric.*admission 'step'/);
+    expect(parseLearnerConfig({ replay: { asymmetric: true } }).replay).toMatchObject({ asymmetric: true, admission: 'step' });
+    expect(parseLearnerConfig({}).replay.asymmetric).toBe(false);
+  });
+
   it('passes model.init through to the model and validates ewc.maxTasks', () => {
     expect(() => parseLearnerConfig({ model: { init: 'xavier' } })).toThrow(/config\.model\.init/);
     expect(() => parseLearnerConfig({ ewc: { maxTasks: 0 } })).toThrow(/config\.ewc\.maxTasks/);
