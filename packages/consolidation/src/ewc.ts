@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError, Rng, ShapeError, float32ArraySchema, paramCount, parseAt, rngStateSchema } from '@retain/core';
 import type { Kernels } from '@retain/kernels';
+import { capImportance } from './curvature-limit.js';
 import { FisherEstimator, type FisherData } from './fisher.js';
 import { checkNewClasses, copyNewOutputs, growOutputBuffer } from './grow-output.js';
 import { grownSizes, modelSpecSchema, seedSchema } from './model-spec.js';
@@ -154,19 +155,10 @@ export class EWC implements Regularizer {
   }
 
   private limitCurvature(): void {
-    this.clamped = 0;
     const s = this.stepSize();
-    if (s === null || this.lambdaValue === 0 || this.tasks.length === 0) return;
-    const cap = Math.fround(1 / (s * this.lambdaValue * this.tasks.length));
-    for (const t of this.tasks) {
-      const f = t.fisher;
-      for (let i = 0; i < f.length; i++) {
-        if (f[i]! > cap) {
-          f[i] = cap;
-          this.clamped++;
-        }
-      }
-    }
+    this.clamped = 0;
+    if (s === null || this.lambdaValue === 0) return;
+    for (const t of this.tasks) this.clamped += capImportance(t.fisher, 1 / (s * this.lambdaValue * this.tasks.length));
   }
 
   /** Move the newest anchor to θ without refreshing the Fisher (consolidations between Fisher refreshes). */

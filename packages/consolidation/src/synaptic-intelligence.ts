@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError, ShapeError, float32ArraySchema, paramCount, parseAt } from '@retain/core';
 import type { Kernels } from '@retain/kernels';
+import { capImportance } from './curvature-limit.js';
 import { checkNewClasses, copyNewOutputs, growOutputBuffer } from './grow-output.js';
 import { grownSizes, modelSpecSchema } from './model-spec.js';
 import { parseSnapshot } from './parse-snapshot.js';
@@ -151,17 +152,8 @@ export class SynapticIntelligence implements Regularizer {
   }
 
   private limitCurvature(): void {
-    this.clamped = 0;
     const s = this.stepSize();
-    if (s === null || this.cValue === 0) return;
-    const cap = Math.fround(1 / (2 * s * this.cValue));
-    const imp = this.importanceBuf;
-    for (let i = 0; i < imp.length; i++) {
-      if (imp[i]! > cap) {
-        imp[i] = cap;
-        this.clamped++;
-      }
-    }
+    this.clamped = s === null || this.cValue === 0 ? 0 : capImportance(this.importanceBuf, 1 / (2 * s * this.cValue));
   }
 
   /** c·Σ Ω(θ − θ*)², gradient 2cΩ(θ − θ*) added into `grad`. */
