@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError, Rng, ShapeError, float32ArraySchema, paramCount, parseAt, rngStateSchema } from '@retain/core';
 import type { Kernels } from '@retain/kernels';
-import { capImportance } from './curvature-limit.js';
+import { CurvatureLimit } from './curvature-limit.js';
 import { FisherEstimator, type FisherData } from './fisher.js';
 import { checkNewClasses, copyNewOutputs, growOutputBuffer } from './grow-output.js';
 import { grownSizes, modelSpecSchema, seedSchema } from './model-spec.js';
@@ -63,8 +63,7 @@ export class EWC implements Regularizer {
   private rng: Rng;
   private readonly estimator: FisherEstimator;
   private scratch: Float32Array;
-  private stepSize: () => number | null = () => null;
-  private clamped = 0;
+  private readonly limit = new CurvatureLimit();
 
   constructor(private readonly kernels: Kernels, config: EwcConfig) {
     this.config = parseAt(ewcConfigSchema, config, 'ewc', 'config');
@@ -141,24 +140,17 @@ export class EWC implements Regularizer {
       const max = this.config.maxTasks;
       if (max !== undefined && this.tasks.length > max) this.mergeOldest();
     }
-    this.limitCurvature();
+    this.limit.apply(this.tasks.map((t) => t.fisher), this.lambdaValue);
   }
 
   /** See {@link Regularizer.bindStepSize}: with SGD, Σ_tasks λF ≤ 1/lr on every coordinate after each consolidation. */
   bindStepSize(stepSize: () => number | null): void {
-    this.stepSize = stepSize;
+    this.limit.bind(stepSize);
   }
 
   /** Fisher entries the last consolidation capped so that an SGD step cannot overshoot the anchor (0 with Adam). */
   get curvatureClamped(): number {
-    return this.clamped;
-  }
-
-  private limitCurvature(): void {
-    const s = this.stepSize();
-    this.clamped = 0;
-    if (s === null || this.lambdaValue === 0) return;
-    for (const t of this.tasks) this.clamped += capImportance(t.fisher, 1 / (s * this.lambdaValue * this.tasks.length));
+    return this.limit.capped;
   }
 
   /** Move the newest anchor to θ without refreshing the Fisher (consolidations between Fisher refreshes). */

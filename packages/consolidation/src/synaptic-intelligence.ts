@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidArgumentError, ShapeError, float32ArraySchema, paramCount, parseAt } from '@retain/core';
 import type { Kernels } from '@retain/kernels';
-import { capImportance } from './curvature-limit.js';
+import { CurvatureLimit } from './curvature-limit.js';
 import { checkNewClasses, copyNewOutputs, growOutputBuffer } from './grow-output.js';
 import { grownSizes, modelSpecSchema } from './model-spec.js';
 import { parseSnapshot } from './parse-snapshot.js';
@@ -57,8 +57,7 @@ export class SynapticIntelligence implements Regularizer {
   private anchor: Float32Array;
   private prev: Float32Array;
   private grad: Float32Array;
-  private stepSize: () => number | null = () => null;
-  private clamped = 0;
+  private readonly limit = new CurvatureLimit();
 
   constructor(private readonly kernels: Kernels, config: SiConfig) {
     this.config = parseAt(siConfigSchema, config, 'si', 'config');
@@ -134,7 +133,7 @@ export class SynapticIntelligence implements Regularizer {
         imp[i] = imp[i]! + (this.config.clampNegative && add < 0 ? 0 : add);
       }
       this.closed++;
-      this.limitCurvature();
+      this.limit.apply([this.importanceBuf], 2 * this.cValue);
     }
     this.omega.fill(0);
     this.anchor.set(params);
@@ -143,17 +142,12 @@ export class SynapticIntelligence implements Regularizer {
 
   /** See {@link Regularizer.bindStepSize}: with SGD, 2cΩ ≤ 1/lr on every coordinate after each closed task. */
   bindStepSize(stepSize: () => number | null): void {
-    this.stepSize = stepSize;
+    this.limit.bind(stepSize);
   }
 
   /** Importances the last closed task capped so that an SGD step cannot overshoot the anchor (0 with Adam). */
   get curvatureClamped(): number {
-    return this.clamped;
-  }
-
-  private limitCurvature(): void {
-    const s = this.stepSize();
-    this.clamped = s === null || this.cValue === 0 ? 0 : capImportance(this.importanceBuf, 1 / (2 * s * this.cValue));
+    return this.limit.capped;
   }
 
   /** c·Σ Ω(θ − θ*)², gradient 2cΩ(θ − θ*) added into `grad`. */
