@@ -36,6 +36,9 @@ describe('methodConfig', () => {
     expect(si.drift.enabled).toBe(true);
     expect(si.scheduler.onDrift).toBe(true);
     expect(methodConfig('replay-reservoir', online, 0, 10).drift.enabled).toBe(false);
+    // ER-ACE: the same class-balanced memory with the asymmetric cross-entropy, three seeds against the Avalanche target
+    expect(methodConfig('er-ace', online, 0, 10).replay).toMatchObject({ strategy: 'domainBalanced', balanceBy: 'class', asymmetric: true, perStep: 10 });
+    expect(fullPlan().filter((c) => c.scenario === 'online-split-mnist-class' && c.method === 'er-ace')).toHaveLength(3);
     // offline, each example's task is its domain: a task-balanced memory splits the slots between the tasks
     const split = protocolFor('split-mnist-class');
     expect(methodConfig('replay-task-balanced', split, 0, 10).replay).toMatchObject({ strategy: 'domainBalanced', balanceBy: 'domain', capacity: 1100 });

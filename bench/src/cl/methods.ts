@@ -13,6 +13,8 @@ const REPLAY_STRATEGIES = {
   'replay-class-balanced': { strategy: 'domainBalanced', balanceBy: 'class' },
   // Offline protocols give each example its task as `domain`: the memory is split equally between the tasks.
   'replay-task-balanced': { strategy: 'domainBalanced', balanceBy: 'domain' },
+  // ER-ACE (Caccia et al. 2022, as Avalanche's ER_ACE): class-balanced memory, asymmetric cross-entropy.
+  'er-ace': { strategy: 'domainBalanced', balanceBy: 'class', asymmetric: true },
 } as const;
 
 /** Every method name; `joint` trains on the union of the tasks, the others see them in sequence. */

@@ -15,7 +15,7 @@ const VDV3 = 'van de Ven & Tolias 2019, Table 3';
 const HSU = 'Hsu et al. 2018, Table 2 (~1,100 stored)';
 const AVA = 'Avalanche baselines, online replay';
 
-const replayMethods = ['replay-uniform', 'replay-reservoir', 'replay-loss-reservoir', 'replay-prioritized-loss', 'replay-prioritized-recency', 'replay-mixed', 'replay-class-balanced', 'replay-task-balanced'];
+const replayMethods = ['replay-uniform', 'replay-reservoir', 'replay-loss-reservoir', 'replay-prioritized-loss', 'replay-prioritized-recency', 'replay-mixed', 'replay-class-balanced', 'replay-task-balanced', 'er-ace'];
 
 function split(none: number, ewc: number, si: number, lwf: number, joint: number): Record<string, PublishedFigure> {
   const r = (value: number): PublishedFigure => ({ value, kind: 'reference', source: VDV3 });
