@@ -12,6 +12,7 @@ export class BatchAssembler {
   private targets = new Int32Array(0);
   private weights = new Float32Array(0);
   private mask = new Uint8Array(0);
+  private incoming = new Uint8Array(0);
 
   /**
    * New examples first (weight 1), then replayed ones (importance weight × `replayWeight`). `asymmetric` (ER-ACE):
@@ -42,20 +43,25 @@ export class BatchAssembler {
       this.weights[i] = i < n ? 1 : sample!.weights[i - n]! * replayWeight;
       if (ex.allowedClasses) masked = true;
     }
-    const incoming = asymmetric && r > 0 ? new Set(pending.map((p) => p.target)) : null;
-    if (incoming) masked = true;
+    // ER-ACE: `incoming` flags the classes of the step's new examples (only when replayed examples are present).
+    const asym = asymmetric && r > 0;
+    const incoming = this.incoming.subarray(0, classes);
+    if (asym) {
+      incoming.fill(0);
+      for (const p of pending) if (p.target < classes) incoming[p.target] = 1;
+      masked = true;
+    }
     if (masked) {
       const mask = this.mask.subarray(0, b * classes);
       for (let i = 0; i < b; i++) {
         const ex = i < n ? pending[i]! : sample!.items[i - n]!;
         const row = mask.subarray(i * classes, (i + 1) * classes);
+        const restrict = asym && i < n;
         if (ex.allowedClasses) {
           row.fill(0);
-          for (const c of ex.allowedClasses) if (c < classes && (i >= n || !incoming || incoming.has(c))) row[c] = 1;
-        } else if (i < n && incoming) {
-          row.fill(0);
-          for (const c of incoming) if (c < classes) row[c] = 1;
-        } else row.fill(1);
+          for (const c of ex.allowedClasses) if (c < classes && (!restrict || incoming[c] === 1)) row[c] = 1;
+        } else if (restrict) row.set(incoming);
+        else row.fill(1);
       }
     }
     return {
@@ -93,5 +99,6 @@ export class BatchAssembler {
       this.weights = new Float32Array(b);
     }
     if (this.mask.length < b * classes) this.mask = new Uint8Array(b * classes);
+    if (this.incoming.length < classes) this.incoming = new Uint8Array(classes);
   }
 }
