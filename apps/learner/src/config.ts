@@ -77,6 +77,19 @@ export const learnerConfigSchema = z.object({
        * `admission: 'step'`: the current classes must reach the replay buffer to be learned against the old ones.
        */
       asymmetric: z.boolean().default(false),
+      /**
+       * Dark experience replay (DER++, Buzzega et al. 2020): each example enters the buffer with the logits of
+       * the training step that stored it, and a replayed example adds `weight`·T²·KL(softmax(stored/T) ‖
+       * softmax(z/T)) to its cross-entropy, so replay holds the old function (its dark knowledge), not only the
+       * old labels. `weight` 0 (default): off. Applies in the learner's steps (not the sleep phase); cannot be
+       * combined with `distillation` (LwF), which owns the step's teacher.
+       */
+      distill: z
+        .object({
+          weight: z.number().finite().min(0).default(0),
+          temperature: z.number().positive().max(1000).default(2),
+        })
+        .prefault({}),
     })
     .refine((r) => !(r.asymmetric && r.admission === 'consolidation'), {
       path: ['asymmetric'],
@@ -147,6 +160,9 @@ export const learnerConfigSchema = z.object({
   checkpoint: z
     .object({ everyExamples: z.number().int().min(0).default(0), keep: positiveInt.default(5) })
     .prefault({}),
+}).refine((c) => !(c.replay.distill.weight > 0 && c.distillation.enabled), {
+  path: ['replay', 'distill'],
+  message: 'cannot be combined with distillation.enabled (LwF): one teacher per step',
 });
 
 /** A fully defaulted learner configuration. */

@@ -2,14 +2,14 @@ import { EventEmitter } from 'node:events';
 import { InvalidArgumentError, RetainError, ShapeError, paramLayout, type InputFeatures } from '@retain/core';
 import { decodeSafetensors } from './safetensors.js';
 import { loadKernels, type Kernels } from '@retain/kernels';
-import type { EncodedExample } from '@retain/consolidation';
+import type { EncodedExample, StepResult } from '@retain/consolidation';
 import type { DriftDetector } from '@retain/drift';
 import type { EpisodicMemory } from '@retain/memory';
 import type { ReplayBatch, ReplayBuffer } from '@retain/replay';
 import { parseLearnerConfig, type LearnerConfig, type LearnerConfigInput } from './config.js';
 import { FeatureEncoder } from './feature-encoder.js';
 import { LabelVocabulary } from './label-vocabulary.js';
-import { BatchAssembler } from './batch-assembler.js';
+import { BatchAssembler, storedLogits } from './batch-assembler.js';
 import { buildDetector, buildMemory, buildModelParts, buildReplay, buildStaging, type ModelParts } from './model-parts.js';
 import { prepareExample, type PreparedExample, type StoredExample } from './prepared-example.js';
 import type { LearnerStore } from './learner-store.js';
@@ -452,28 +452,33 @@ export class OnlineLearner {
   private trainPending(): void {
     const { batch, sample } = this.nextBatch();
     const result = this.core.parts!.trainStep.step(batch);
-    this.afterStep(sample, result.skipped ? null : result.perExampleLoss);
+    this.afterStep(sample, result.skipped ? null : result);
   }
 
   private async trainPendingAsync(): Promise<void> {
     const { batch, sample } = this.nextBatch();
     const result = await this.core.parts!.trainStep.stepAsync(batch);
-    this.afterStep(sample, result.skipped ? null : result.perExampleLoss);
+    this.afterStep(sample, result.skipped ? null : result);
   }
 
   private nextBatch(): { batch: ReturnType<BatchAssembler['assemble']>; sample: ReplayBatch<StoredExample> | null } {
     const pending = this.core.pending;
     const k = this.replayCount(pending.length);
     const sample = k > 0 ? this.core.replay.sample(k) : null;
-    const batch = this.assembler.assemble(pending, sample, this.core.encoder!, this.classes, this.config.replay.weight, this.config.replay.asymmetric);
+    const r = this.config.replay;
+    const distill = r.distill.weight > 0 ? r.distill : null;
+    const batch = this.assembler.assemble(pending, sample, this.core.encoder!, this.classes, r.weight, r.asymmetric, distill);
     return { batch, sample };
   }
 
-  /** `perExampleLoss` is null after a skipped (non-finite) step: no priorities are updated, losses unknown. */
-  private afterStep(sample: ReplayBatch<StoredExample> | null, perExampleLoss: Float32Array | null): void {
+  /** `result` is null after a skipped (non-finite) step: no priorities are updated, losses and logits unknown. */
+  private afterStep(sample: ReplayBatch<StoredExample> | null, result: Pick<StepResult, 'perExampleLoss' | 'logits'> | null): void {
     const core = this.core;
     const n = core.pending.length;
+    const perExampleLoss = result?.perExampleLoss ?? null;
     if (sample && perExampleLoss) core.replay.updatePriorities(sample.handles, perExampleLoss.subarray(n, n + sample.handles.length));
+    const keepLogits = result !== null && this.config.replay.enabled && this.config.replay.distill.weight > 0;
+    const classes = this.classes;
     for (let i = 0; i < n; i++) {
       const p = core.pending[i]!;
       const stored: StoredExample = {
@@ -481,6 +486,7 @@ export class OnlineLearner {
         target: p.target,
         ...(p.allowedClasses ? { allowedClasses: p.allowedClasses } : {}),
         ...(p.level !== undefined ? { level: p.level } : {}),
+        ...(keepLogits ? { logits: storedLogits(result.logits, i, classes) } : {}),
       };
       const domain = this.config.replay.balanceBy === 'class' ? String(p.target) : p.domain;
       const loss = perExampleLoss ? { loss: perExampleLoss[i]! } : {};

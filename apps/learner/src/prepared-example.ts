@@ -21,6 +21,11 @@ export interface StoredExample {
   target: number;
   allowedClasses?: number[];
   level?: number;
+  /**
+   * `replay.distill`: the logits of the step that stored the example (as many as the model had classes then;
+   * masked outputs as UNSEEN_CLASS_LOGIT). Absent when off or when that step was skipped as non-finite.
+   */
+  logits?: Float32Array;
 }
 
 /**

@@ -25,6 +25,15 @@ describe('parseLearnerConfig', () => {
     expect(() => parseLearnerConfig({ model: { dropout: 1 } })).toThrow(/config\.model\.dropout/);
   });
 
+  it('replay.distill (dark experience replay) is off by default and cannot be combined with LwF distillation', () => {
+    expect(parseLearnerConfig({}).replay.distill).toEqual({ weight: 0, temperature: 2 });
+    expect(parseLearnerConfig({ replay: { distill: { weight: 0.5 } } }).replay.distill).toEqual({ weight: 0.5, temperature: 2 });
+    expect(() => parseLearnerConfig({ replay: { distill: { weight: 1 } }, distillation: { enabled: true } })).toThrow(/config\.replay\.distill.*distillation\.enabled/);
+    expect(() => parseLearnerConfig({ replay: { distill: { weight: -1 } } })).toThrow(/config\.replay\.distill\.weight/);
+    expect(() => parseLearnerConfig({ replay: { distill: { temperature: 0 } } })).toThrow(/config\.replay\.distill\.temperature/);
+    expect(parseLearnerConfig({ replay: { distill: { weight: 0 } }, distillation: { enabled: true } }).distillation.enabled).toBe(true);
+  });
+
   it("rejects replay.asymmetric with admission 'consolidation', naming the field", () => {
     expect(() => parseLearnerConfig({ replay: { asymmetric: true, admission: 'consolidation' } })).toThrow(/config\.replay\.asymmetric.*admission 'step'/);
     expect(parseLearnerConfig({ replay: { asymmetric: true } }).replay).toMatchObject({ asymmetric: true, admission: 'step' });

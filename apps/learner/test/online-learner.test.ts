@@ -221,6 +221,93 @@ describe('OnlineLearner', () => {
     expect(mean(ace) - mean(plain)).toBeGreaterThan(0.05);
   });
 
+  it('replay.distill (DER) stores each example with its step logits, replays them as a teacher, and resumes bit-exactly', async () => {
+    const config: LearnerConfigInput = { ...base, replay: { capacity: 40, strategy: 'reservoir', distill: { weight: 1, temperature: 2 } } };
+    const stream = [...blobs(150, 3, 5, 51), ...blobs(100, 3, 5, 52, 1, 'f')];
+    const straight = OnlineLearner.create(config, { kernels });
+    for (const ex of stream) straight.learnOne(ex);
+    const entries = [...straight.core.replay.entries()];
+    expect(entries).toHaveLength(40);
+    for (const e of entries) {
+      expect(e.item.logits).toBeInstanceOf(Float32Array);
+      expect(e.item.logits!.length).toBe(3);
+      expect(e.item.logits!.every(Number.isFinite)).toBe(true);
+    }
+    // the term is applied: same seed and stream without it train other parameters; with weight 0 nothing is stored
+    const without = OnlineLearner.create({ ...config, replay: { ...config.replay, distill: { weight: 0 } } }, { kernels });
+    for (const ex of stream) without.learnOne(ex);
+    expect(Buffer.from(without.model().params.buffer).equals(Buffer.from(straight.model().params.buffer))).toBe(false);
+    expect([...without.core.replay.entries()].every((e) => e.item.logits === undefined)).toBe(true);
+
+    // the stored logits are checkpointed with the buffer: a resumed learner continues exactly
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'retain-der-'));
+    const first = openLearner(dir, config, { kernels });
+    for (const ex of stream.slice(0, 133)) first.learnOne(ex);
+    first.saveState();
+    first.store!.close();
+    const resumed = openLearner(dir, undefined, { kernels });
+    for (const ex of stream.slice(133)) resumed.learnOne(ex);
+    expect(Buffer.from(resumed.model().params.buffer).equals(Buffer.from(straight.model().params.buffer))).toBe(true);
+    const logitsOf = (l: OnlineLearner) => [...l.core.replay.entries()].map((e) => [e.id, Array.from(e.item.logits!)]);
+    expect(logitsOf(resumed)).toEqual(logitsOf(straight));
+    resumed.store!.close();
+
+    // the async path assembles the same teacher
+    const sync = OnlineLearner.create(config, { kernels });
+    const asyncLearner = OnlineLearner.create(config, { kernels });
+    sync.learnBatch(stream);
+    await asyncLearner.learnBatchAsync(stream);
+    expect(Buffer.from(asyncLearner.model().params.buffer).equals(Buffer.from(sync.model().params.buffer))).toBe(true);
+  });
+
+  it('replay.distill (DER) forgets less than replaying the labels alone, on a stream of permuted-feature stretches', () => {
+    // Four stretches of the same four classes, each with its own feature permutation (a tiny permuted MNIST);
+    // a memory of 20 holds too few labels to keep the old stretches, the stored logits hold more of the function.
+    const dim = 10;
+    const centres = Array.from({ length: 4 }, (_, c) => {
+      const r = new Rng(1000 + c);
+      return Array.from({ length: dim }, () => 1.5 * r.normal());
+    });
+    const perms = Array.from({ length: 4 }, (_, t) => {
+      const r = new Rng(500 + t);
+      const p = Array.from({ length: dim }, (_, i) => i);
+      for (let i = dim - 1; i > 0; i--) {
+        const j = r.int(i + 1);
+        [p[i], p[j]] = [p[j]!, p[i]!];
+      }
+      return p;
+    });
+    const stream = (n: number, task: number, seed: number) => {
+      const rng = new Rng(seed);
+      return Array.from({ length: n }, (_, i) => {
+        const c = rng.int(4);
+        const v = centres[c]!.map((m) => m + rng.normal());
+        return { id: `t${task}-${seed}-${i}`, input: perms[task]!.map((k) => v[k]!), target: c };
+      });
+    };
+    const accuracy = (weight: number, seed: number) => {
+      const learner = OnlineLearner.create(
+        {
+          seed,
+          model: { hidden: [32], classes: 4 },
+          optimizer: { kind: 'sgd', lr: 0.1 },
+          batchSize: 8,
+          replay: { capacity: 20, strategy: 'reservoir', perStep: 8, distill: { weight, temperature: 2 } },
+          drift: { enabled: false },
+        },
+        { kernels },
+      );
+      for (let t = 0; t < 4; t++) for (const ex of stream(600, t, 10 + t + 7 * seed)) learner.learnOne(ex);
+      return [0, 1, 2, 3].reduce((s, t) => s + learner.evaluate(stream(300, t, 99 + t)).accuracy, 0) / 4;
+    };
+    const seeds = [1, 2, 3];
+    const labels = seeds.map((s) => accuracy(0, s));
+    const der = seeds.map((s) => accuracy(1, s));
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (let i = 0; i < seeds.length; i++) expect(der[i]).toBeGreaterThan(labels[i]!);
+    expect(mean(der) - mean(labels)).toBeGreaterThan(0.01);
+  });
+
   it("replay.admission 'consolidation' replays only earlier stretches and keeps them equally represented", () => {
     const config: LearnerConfigInput = { ...base, replay: { capacity: 40, strategy: 'reservoir', admission: 'consolidation' } };
     const learner = OnlineLearner.create(config, { kernels });

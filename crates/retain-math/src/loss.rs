@@ -21,6 +21,10 @@ pub struct Distill<'a> {
     /// (the previous tasks' heads in task-IL, the old classes in class-IL); the batch's output mask
     /// does not apply to it. `None`: one group, the example's allowed classes.
     pub groups: Option<&'a [i32]>,
+    /// Per example (`batch` long, finite, ≥ 0), a factor on its distillation term; 0 means no term at all
+    /// and its teacher row is never read (dark experience replay: only replayed rows carry stored
+    /// logits). `None`: 1 for every example.
+    pub row_weights: Option<&'a [f32]>,
 }
 
 /// The distinct non-negative ids of `groups`, ascending.
@@ -76,7 +80,8 @@ pub struct LossOutputs<'a> {
     pub logits: Option<&'a mut [f32]>,
 }
 
-/// Forward, loss, backward. Returns `(1/B)·Σ wᵢ·(ℓᵢ + α·T²·KLᵢ)` and overwrites `out.grad`.
+/// Forward, loss, backward. Returns `(1/B)·Σ wᵢ·(ℓᵢ + α·rᵢ·T²·KLᵢ)` (rᵢ the distillation row weight) and
+/// overwrites `out.grad`.
 ///
 /// Panics if a length does not match or a target is out of range (the binding checks first).
 pub fn loss_grad(
@@ -104,6 +109,9 @@ pub fn loss_grad(
         if let Some(g) = d.groups {
             assert_eq!(g.len(), classes, "distill groups length");
             ids = group_ids(g);
+        }
+        if let Some(r) = d.row_weights {
+            assert_eq!(r.len(), batch, "distill rowWeights length");
         }
     }
     let dropout = terms.dropout.filter(Dropout::is_active);
@@ -144,22 +152,29 @@ pub fn loss_grad(
             dz[c] = (scale * (p - if c == y { 1.0 } else { 0.0 })) as f32;
         }
         let mut example_loss = ce;
-        if let Some(d) = terms.distill {
+        // A row weighted 0 skips the term outright, so whatever its teacher row holds (NaN included) never
+        // reaches the loss or the gradient.
+        let distill = terms
+            .distill
+            .map(|d| (d, d.row_weights.map_or(1.0, |r| f64::from(r[i]))))
+            .filter(|&(_, r)| r != 0.0);
+        if let Some((d, r)) = distill {
             let t = d.temperature;
+            let alpha = d.weight * r;
             let teacher = &d.teacher_logits[i * classes..(i + 1) * classes];
             match d.groups {
                 None => {
-                    let k = scale * d.weight * t;
+                    let k = scale * alpha * t;
                     let kl = distill_group(z, teacher, allowed, t, k, log_q, log_t, dz);
-                    example_loss += d.weight * t * t * kl;
+                    example_loss += alpha * t * t * kl;
                 }
                 Some(groups) => {
                     let share = 1.0 / ids.len().max(1) as f64;
-                    let k = scale * d.weight * t * share;
+                    let k = scale * alpha * t * share;
                     for &g in &ids {
                         let in_group = |c: usize| groups[c] == g;
                         let kl = distill_group(z, teacher, in_group, t, k, log_q, log_t, dz);
-                        example_loss += d.weight * t * t * share * kl;
+                        example_loss += alpha * t * t * share * kl;
                     }
                 }
             }

@@ -30,6 +30,7 @@ fn run(case: &Case) -> (f64, Vec<f32>, Vec<f32>, Vec<f32>) {
                 temperature: *temperature,
                 weight: *weight,
                 groups: case.groups.as_deref(),
+                row_weights: case.row_weights.as_deref(),
             }),
     };
     let out = LossOutputs {
@@ -133,6 +134,131 @@ fn grouped_distillation_matches_finite_differences_and_ignores_the_batch_mask() 
     let mut bare = one.clone();
     bare.distill = None;
     assert!((none - run(&bare).0).abs() < 1e-12);
+}
+
+/// Example `i` of `case` as a batch of one.
+fn row(case: &Case, i: usize) -> Case {
+    let (n, c) = (case.net.inputs(), case.net.classes());
+    Case {
+        x: case.x[i * n..(i + 1) * n].to_vec(),
+        batch: 1,
+        targets: vec![case.targets[i]],
+        weights: case.weights.as_ref().map(|w| vec![w[i]]),
+        mask: case.mask.as_ref().map(|m| m[i * c..(i + 1) * c].to_vec()),
+        distill: case
+            .distill
+            .as_ref()
+            .map(|(t, temp, alpha)| (t[i * c..(i + 1) * c].to_vec(), *temp, *alpha)),
+        row_weights: case.row_weights.as_ref().map(|r| vec![r[i]]),
+        ..case.clone()
+    }
+}
+
+#[test]
+fn distillation_row_weights_of_one_are_bit_identical_to_none() {
+    let case = Case::new(&[5, 6, 4], Activation::Tanh, 7, 33)
+        .with_mask(330)
+        .with_weights(331)
+        .with_distill(332, 2.0, 0.8);
+    let ones = Case {
+        row_weights: Some(vec![1.0; case.batch]),
+        ..case.clone()
+    };
+    assert_eq!(run(&case), run(&ones));
+    let grouped = case.clone().with_groups(&[0, 0, 1, -1]);
+    let grouped_ones = Case {
+        row_weights: Some(vec![1.0; case.batch]),
+        ..grouped.clone()
+    };
+    assert_eq!(run(&grouped), run(&grouped_ones));
+}
+
+#[test]
+fn distillation_row_weights_scale_each_example_as_if_distilled_alone() {
+    // Each example alone, distilled at α·rᵢ (not at all when rᵢ = 0): the batch is the mean of those.
+    let mut case = Case::new(&[4, 5, 3], Activation::Relu, 6, 34)
+        .with_mask(340)
+        .with_weights(341)
+        .with_distill(342, 1.5, 0.9);
+    case.row_weights = Some(vec![0.0, 0.5, 1.0, 2.0, 0.0, 1.5]);
+    let (loss, grad, per, _) = run(&case);
+    let (mut sum_loss, mut sum_grad) = (0.0, vec![0.0; grad.len()]);
+    for (i, &per_i) in per.iter().enumerate() {
+        let mut alone = row(&case, i);
+        let r = f64::from(alone.row_weights.take().unwrap()[0]);
+        let (teacher, t, alpha) = alone.distill.take().unwrap();
+        alone.distill = (r != 0.0).then_some((teacher, t, alpha * r));
+        let (l, g, p, _) = run(&alone);
+        sum_loss += l;
+        for (s, v) in sum_grad.iter_mut().zip(&g) {
+            *s += f64::from(*v);
+        }
+        assert_close(
+            "perExampleLoss",
+            &[f64::from(per_i)],
+            &[f64::from(p[0])],
+            1e-6,
+        );
+    }
+    let b = case.batch as f64;
+    assert_close("loss", &[loss], &[sum_loss / b], 1e-6);
+    let mean: Vec<f64> = sum_grad.iter().map(|g| g / b).collect();
+    assert_close("grad", &to_f64(&grad), &mean, 1e-6);
+}
+
+#[test]
+fn distillation_row_weights_gradient_matches_finite_differences() {
+    check(
+        &Case::new(&[5, 6, 4], Activation::Tanh, 7, 35)
+            .with_weights(350)
+            .with_mask(351)
+            .with_distill(352, 2.0, 0.7)
+            .with_row_weights(353),
+    );
+    let mut grouped = Case::new(&[4, 7, 6], Activation::Relu, 5, 36)
+        .with_distill(360, 3.0, 1.2)
+        .with_row_weights(361)
+        .with_groups(&[0, 0, 1, 1, -1, -1]);
+    grouped.dropout = Some(Dropout {
+        rate: 0.25,
+        seed: 36,
+    });
+    check(&grouped);
+}
+
+#[test]
+fn a_zero_weighted_teacher_row_is_never_read() {
+    // NaN and ±inf in the teacher rows of zero-weighted examples: everything finite and bit-identical to a
+    // teacher holding zeros there.
+    for groups in [None, Some(vec![0, 0, 1, -1])] {
+        let mut clean = Case::new(&[5, 6, 4], Activation::Relu, 6, 37)
+            .with_weights(370)
+            .with_distill(371, 2.0, 0.6)
+            .with_row_weights(372);
+        clean.groups = groups;
+        let zeroed: Vec<usize> = (0..clean.batch)
+            .filter(|&i| clean.row_weights.as_ref().unwrap()[i] == 0.0)
+            .collect();
+        assert!(!zeroed.is_empty());
+        let mut dirty = clean.clone();
+        let (ct, dt) = (
+            &mut clean.distill.as_mut().unwrap().0,
+            &mut dirty.distill.as_mut().unwrap().0,
+        );
+        for &i in &zeroed {
+            ct[i * 4..(i + 1) * 4].fill(0.0);
+            dt[i * 4..(i + 1) * 4].copy_from_slice(&[
+                f32::NAN,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+                f32::NAN,
+            ]);
+        }
+        let (loss, grad, per, logits) = run(&dirty);
+        assert!(loss.is_finite());
+        assert!(grad.iter().chain(&per).all(|v| v.is_finite()));
+        assert_eq!((loss, grad, per, logits), run(&clean));
+    }
 }
 
 #[test]

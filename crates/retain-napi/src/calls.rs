@@ -135,6 +135,8 @@ pub struct LossArrays<'a> {
     pub teacher: Option<&'a [f32]>,
     /// Distillation softmax group per class (−1: none).
     pub groups: Option<&'a [i32]>,
+    /// Distillation factor per example (0: no term, teacher row unread).
+    pub row_weights: Option<&'a [f32]>,
 }
 
 /// The outputs of a lossGrad call, borrowed.
@@ -171,6 +173,19 @@ pub fn check_loss(
             ));
         }
     }
+    opt_len("distill.rowWeights", a.row_weights, b)?;
+    if let Some(r) = a.row_weights {
+        if let Some((k, v)) = r
+            .iter()
+            .enumerate()
+            .find(|(_, &v)| !(v >= 0.0 && v.is_finite()))
+        {
+            return Err(invalid(
+                &format!("distill.rowWeights[{k}]"),
+                format!("{v} must be finite and >= 0"),
+            ));
+        }
+    }
     let (grad, per, logits) = outs;
     len("grad", grad.len(), mlp.net.param_count())?;
     opt_len("perExampleLoss", per, b)?;
@@ -182,6 +197,8 @@ pub fn check_loss(
         ("weights", a.weights.map(span)),
         ("outputMask", a.mask.map(span)),
         ("teacherLogits", a.teacher.map(span)),
+        ("distill.classGroups", a.groups.map(span)),
+        ("distill.rowWeights", a.row_weights.map(span)),
     ];
     let out_spans = [
         ("grad", Some(span(grad))),
@@ -228,6 +245,7 @@ pub fn run_loss(plan: &LossPlan, a: LossArrays<'_>, o: LossOuts<'_>) -> f64 {
                 temperature,
                 weight,
                 groups: a.groups,
+                row_weights: a.row_weights,
             }),
     };
     let outputs = LossOutputs {

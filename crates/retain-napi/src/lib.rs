@@ -25,7 +25,8 @@ type F32Mut<'a> = &'a mut [f32];
 /// The calling convention of this binding; bumped whenever a function gains or changes an argument, so
 /// the TypeScript loader rejects a stale binary instead of calling it with arguments it would ignore.
 /// 2: `lossGrad`/`lossGradAsync` take `distillGroups`. 3: `siAccumulate`.
-pub const ABI: u32 = 3;
+/// 4: `lossGrad`/`lossGradAsync` take `distillRowWeights`.
+pub const ABI: u32 = 4;
 
 /// Facts about this binary.
 #[napi(object)]
@@ -114,6 +115,7 @@ pub fn loss_grad(
     temperature: Option<f64>,
     distill_weight: Option<f64>,
     distill_groups: Option<&[i32]>,
+    distill_row_weights: Option<&[f32]>,
 ) -> napi::Result<f64> {
     let arrays = calls::LossArrays {
         params,
@@ -123,6 +125,7 @@ pub fn loss_grad(
         mask: output_mask,
         teacher: teacher_logits,
         groups: distill_groups,
+        row_weights: distill_row_weights,
     };
     let plan = calls::check_loss(
         &sizes,

@@ -96,6 +96,7 @@ pub struct LossTask {
     mask: Option<Uint8Array>,
     teacher: Option<Float32Array>,
     groups: Option<Int32Array>,
+    row_weights: Option<Float32Array>,
 }
 
 impl Task for LossTask {
@@ -115,6 +116,7 @@ impl Task for LossTask {
             mask,
             teacher,
             groups,
+            row_weights,
         } = self;
         // SAFETY: the caller hands the arrays over until the promise settles; check_loss proved the
         // outputs overlap neither the inputs nor each other.
@@ -133,6 +135,7 @@ impl Task for LossTask {
             mask: mask.as_deref(),
             teacher: teacher.as_deref(),
             groups: groups.as_deref(),
+            row_weights: row_weights.as_deref(),
         };
         guarded(|| calls::run_loss(plan, arrays, outs))
     }
@@ -163,6 +166,7 @@ pub fn loss_grad_async(
     temperature: Option<f64>,
     distill_weight: Option<f64>,
     distill_groups: Option<Int32Array>,
+    distill_row_weights: Option<Float32Array>,
 ) -> napi::Result<AsyncTask<LossTask>> {
     let arrays = calls::LossArrays {
         params: &params,
@@ -172,6 +176,7 @@ pub fn loss_grad_async(
         mask: output_mask.as_deref(),
         teacher: teacher_logits.as_deref(),
         groups: distill_groups.as_deref(),
+        row_weights: distill_row_weights.as_deref(),
     };
     let plan = calls::check_loss(
         &sizes,
@@ -196,6 +201,7 @@ pub fn loss_grad_async(
         mask: output_mask,
         teacher: teacher_logits,
         groups: distill_groups,
+        row_weights: distill_row_weights,
     }))
 }
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, InvalidExampleError, ShapeError } from '@retain/core';
+import type { DistillOptions } from '@retain/kernels';
 
 /** A training batch in the kernels' layout (row-major, `batch` examples). */
 export interface Batch {
@@ -11,6 +12,12 @@ export interface Batch {
   weights?: Float32Array | undefined;
   /** `batch × classes`, nonzero where the class is allowed. */
   outputMask?: Uint8Array | undefined;
+  /**
+   * Distillation targets that come with the batch instead of from a regularizer: dark experience replay's
+   * logits stored with the replayed examples (`rowWeights` 0 on the rows without any). A batch teacher and a
+   * regularizer's teacher (LwF) cannot be combined in one step.
+   */
+  teacher?: DistillOptions | undefined;
 }
 
 /** One example already encoded as numbers: features and a class index (the learner does the encoding). */
@@ -43,6 +50,12 @@ export function checkBatch(batch: Batch, inputs: number, classes: number, field 
       const w = batch.weights[i]!;
       if (!(w >= 0) || !Number.isFinite(w)) throw new InvalidArgumentError(`${field}.weights[${i}]`, `must be finite and ≥ 0, got ${w}`);
     }
+  }
+  const teacher = batch.teacher;
+  if (teacher !== undefined) {
+    if (!(teacher.teacherLogits instanceof Float32Array)) throw new InvalidArgumentError(`${field}.teacher.teacherLogits`, 'must be a Float32Array');
+    if (teacher.teacherLogits.length !== n * classes) throw new ShapeError(`${field}.teacher.teacherLogits`, n * classes, teacher.teacherLogits.length);
+    if (teacher.rowWeights !== undefined && teacher.rowWeights.length !== n) throw new ShapeError(`${field}.teacher.rowWeights`, n, teacher.rowWeights.length);
   }
   const mask = batch.outputMask;
   if (mask !== undefined) {

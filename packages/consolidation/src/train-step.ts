@@ -59,6 +59,11 @@ export interface StepResult {
   /** Unweighted cross-entropy of each example (replay priorities). */
   perExampleLoss: Float32Array;
   /**
+   * The logits of this step's forward pass, `batch × classes` (masked entries −∞; with dropout when training),
+   * a view valid until the next step: what dark experience replay stores with each new example.
+   */
+  logits: Float32Array;
+  /**
    * True when the loss was not finite (diverging training, an extreme input): the update was skipped, so θ,
    * the optimizer and the regularizers' path integrals are as they were before the step.
    */
@@ -103,6 +108,7 @@ export class TrainStep {
   private readonly init: InitScheme;
   private grad: Float32Array;
   private perExample = new Float32Array(0);
+  private logitsOut = new Float32Array(0);
   private rng: Rng;
   private stepCount = 0;
   private skippedCount = 0;
@@ -166,7 +172,7 @@ export class TrainStep {
   step(batch: Batch): StepResult {
     this.enter();
     try {
-      checkBatch(batch, this.sizesValue[0]!, this.classes());
+      this.checkStepBatch(batch);
       for (const r of this.regularizers) r.observe?.(batch);
       const distill = this.teacher(batch);
       const args = this.lossArgs(batch, distill, true);
@@ -191,9 +197,9 @@ export class TrainStep {
   async stepAsync(batch: Batch): Promise<StepResult> {
     this.enter();
     try {
-      checkBatch(batch, this.sizesValue[0]!, this.classes());
+      this.checkStepBatch(batch);
       for (const r of this.regularizers) r.observe?.(batch);
-      let distill: DistillOptions | undefined;
+      let distill: DistillOptions | undefined = batch.teacher;
       for (const r of this.regularizers) {
         const d = r.teacherAsync ? await r.teacherAsync(batch) : r.teacher?.(batch);
         distill = this.oneTeacher(distill, d, r);
@@ -232,7 +238,7 @@ export class TrainStep {
   gradient(batch: Batch): StepResult {
     this.enter();
     try {
-      checkBatch(batch, this.sizesValue[0]!, this.classes());
+      this.checkStepBatch(batch);
       const loss = this.kernels.lossGrad(this.lossArgs(batch, this.teacher(batch), false));
       const result = this.afterLoss(batch, loss);
       result.penalty = this.penalties(result);
@@ -316,7 +322,7 @@ export class TrainStep {
   }
 
   private teacher(batch: Batch): DistillOptions | undefined {
-    let distill: DistillOptions | undefined;
+    let distill: DistillOptions | undefined = batch.teacher;
     for (const r of this.regularizers) distill = this.oneTeacher(distill, r.teacher?.(batch), r);
     return distill;
   }
@@ -326,8 +332,18 @@ export class TrainStep {
     return next ?? have;
   }
 
+  /** Checks the batch, and that a batch teacher meets no regularizer that supplies teachers (before any is observed). */
+  private checkStepBatch(batch: Batch): void {
+    checkBatch(batch, this.sizesValue[0]!, this.classes());
+    if (batch.teacher === undefined) return;
+    const r = this.regularizers.find((x) => x.teacher !== undefined || x.teacherAsync !== undefined);
+    if (r) throw new InvalidConfigError(`trainStep.regularizers.${r.name}`, 'supplies the distillation teacher; a batch cannot bring its own (batch.teacher)');
+  }
+
   private lossArgs(batch: Batch, distill: DistillOptions | undefined, training: boolean): LossGradArgs {
     if (this.perExample.length < batch.batch) this.perExample = new Float32Array(batch.batch);
+    const cells = batch.batch * this.classes();
+    if (this.logitsOut.length < cells) this.logitsOut = new Float32Array(cells);
     const args: LossGradArgs = {
       sizes: this.sizesValue,
       activation: this.activation,
@@ -337,6 +353,7 @@ export class TrainStep {
       targets: batch.targets,
       grad: this.grad,
       perExampleLoss: this.perExample.subarray(0, batch.batch),
+      logits: this.logitsOut.subarray(0, cells),
     };
     if (batch.weights) args.weights = batch.weights;
     if (batch.outputMask) args.outputMask = batch.outputMask;
@@ -351,7 +368,8 @@ export class TrainStep {
     let task = 0;
     for (let i = 0; i < batch.batch; i++) task += (batch.weights ? batch.weights[i]! : 1) * per[i]!;
     task /= batch.batch;
-    return { loss, taskLoss: task, distillLoss: loss - task, penalty: 0, penalties: {}, gradNorm: 0, perExampleLoss: per, skipped: false };
+    const logits = this.logitsOut.subarray(0, batch.batch * this.classes());
+    return { loss, taskLoss: task, distillLoss: loss - task, penalty: 0, penalties: {}, gradNorm: 0, perExampleLoss: per, logits, skipped: false };
   }
 
   private skip(result: StepResult, penalty: number): StepResult {

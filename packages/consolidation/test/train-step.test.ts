@@ -197,6 +197,61 @@ describe.each(all.map((k) => [k.backend, k] as const))('TrainStep (%s kernels)',
     expect(r.penalty).toBe(0);
   });
 
+  it("returns the step's forward logits and applies a batch's own teacher only on rows with weight", () => {
+    const rng = new Rng(8);
+    const params = randomParams(rng, model.sizes, 0.7);
+    const batch = randomBatch(rng, 6, 3, 4, { weights: true });
+    const logits = new Float32Array(24);
+    kernels.forward({ ...model, params, x: batch.x, batch: 6, logits });
+    const plain = new TrainStep({ kernels, model, params, optimizer: { kind: 'sgd', lr: 0.1 } });
+    const r = plain.step(batch);
+    expectClose(r.logits, logits, 1e-5, 1e-6);
+    const plainParams = plain.params.slice();
+
+    // Rows 1 and 4 carry a teacher; the rest hold NaN and weight 0, and must not matter.
+    const teacherLogits = new Float32Array(24).fill(Number.NaN);
+    const rowWeights = new Float32Array(6);
+    for (const i of [1, 4]) {
+      rowWeights[i] = 1;
+      for (let c = 0; c < 4; c++) teacherLogits[i * 4 + c] = rng.normal() * 2;
+    }
+    const teacher = { teacherLogits, rowWeights, temperature: 2, weight: 0.7 };
+    const der = new TrainStep({ kernels, model, params, optimizer: { kind: 'sgd', lr: 0.1 } });
+    const d = der.step({ ...batch, teacher });
+    expect(Number.isFinite(d.loss)).toBe(true);
+    expect(d.taskLoss).toBeCloseTo(r.taskLoss, 6);
+    // the distillation term: (1/B)·Σ over the two rows of wᵢ·α·T²·KL(softmax(t/T) ‖ softmax(z/T))
+    let kl = 0;
+    for (const i of [1, 4]) {
+      const lsm = (v: number[]) => {
+        const m = Math.max(...v);
+        const l = Math.log(v.reduce((s, z) => s + Math.exp(z - m), 0)) + m;
+        return v.map((z) => z - l);
+      };
+      const lt = lsm(Array.from(teacherLogits.subarray(i * 4, i * 4 + 4), (z) => z / 2));
+      const lq = lsm(Array.from(logits.subarray(i * 4, i * 4 + 4), (z) => z / 2));
+      kl += batch.weights![i]! * 0.7 * 4 * lt.reduce((s, l, c) => s + Math.exp(l) * (l - lq[c]!), 0);
+    }
+    expect(d.distillLoss).toBeCloseTo(kl / 6, 5);
+    expect(d.distillLoss).toBeGreaterThan(0);
+    expect(Array.from(der.params)).not.toEqual(Array.from(plainParams));
+
+    // With every row weight 0 it is the plain step, exactly.
+    const off = new TrainStep({ kernels, model, params, optimizer: { kind: 'sgd', lr: 0.1 } });
+    off.step({ ...batch, teacher: { ...teacher, rowWeights: new Float32Array(6) } });
+    expect(Array.from(off.params)).toEqual(Array.from(plainParams));
+
+    // A batch teacher and a regularizer's teacher in one step: a config error naming the regularizer.
+    const lwf = new Distillation(kernels, { model, temperature: 2, weight: 1 });
+    lwf.takeTeacher(randomParams(rng, model.sizes, 0.7));
+    const both = new TrainStep({ kernels, model, params, optimizer: { kind: 'sgd', lr: 0.1 }, regularizers: [lwf] });
+    expect(() => both.step({ ...batch, teacher })).toThrow(InvalidConfigError);
+    expect(() => both.step({ ...batch, teacher })).toThrow(/trainStep\.regularizers\.distillation.*batch\.teacher/);
+    expect(Array.from(both.params)).toEqual(Array.from(params));
+    // a teacher of the wrong shape names the field
+    expect(() => der.step({ ...batch, teacher: { ...teacher, teacherLogits: new Float32Array(5) } })).toThrow(/batch\.teacher\.teacherLogits/);
+  });
+
   it('continues bit-exactly after snapshot → restore, with dropout, Adam and every regularizer', () => {
     const a = fullStack(kernels, 5, { kind: 'adam', lr: 0.01, clipNorm: 1 }, 0.3);
     const saved = structuredClone(a.step.snapshot());

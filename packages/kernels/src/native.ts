@@ -34,7 +34,7 @@ function describe(err: unknown): string {
 }
 
 /** The binding calling convention this package speaks (`info().abi`, crates/retain-napi `ABI`). */
-export const NATIVE_ABI = 3;
+export const NATIVE_ABI = 4;
 
 /** @internal Rejects a binary lacking a function or speaking another calling convention (exported for tests). */
 export function checked(binding: unknown, from: string): Binding {
@@ -99,6 +99,7 @@ function adapt(b: Binding): RawKernels {
         a.distill?.temperature,
         a.distill?.weight,
         a.distill?.classGroups,
+        a.distill?.rowWeights,
       ),
     lossGradAsync: async (a) =>
       b.lossGradAsync(
@@ -119,6 +120,7 @@ function adapt(b: Binding): RawKernels {
         a.distill?.temperature,
         a.distill?.weight,
         a.distill?.classGroups,
+        a.distill?.rowWeights,
       ),
     fisherDiag: (a) =>
       b.fisherDiag(a.sizes as number[], a.activation, a.params, a.x, a.batch, a.kind, a.targets, a.outputMask, a.fisher),

@@ -52,6 +52,13 @@ export interface DistillOptions {
    * example's allowed classes.
    */
   classGroups?: Int32Array;
+  /**
+   * Per example (`batch` long, finite, ≥ 0), a factor on its distillation term (loss and gradient), on top of
+   * `weight` and the example's `weights` entry. 0: the example has no distillation term and its teacher row is
+   * never read, so it may hold anything (dark experience replay: only the replayed rows carry stored logits).
+   * Absent: 1 for every example.
+   */
+  rowWeights?: Float32Array;
 }
 
 export interface LossGradArgs extends MlpArgs {

@@ -110,6 +110,14 @@ function checkDistill(d: DistillOptions | undefined, batch: number, classes: num
   checkF32(d.teacherLogits, 'distill.teacherLogits', batch * classes);
   checkRange(d.temperature, 'distill.temperature', 0, true, Infinity, true);
   checkRange(d.weight, 'distill.weight', 0, false, Infinity, true);
+  const r = d.rowWeights;
+  if (r !== undefined) {
+    checkF32(r, 'distill.rowWeights', batch);
+    for (let i = 0; i < batch; i++) {
+      const v = r[i]!;
+      if (!(v >= 0 && v < Infinity)) throw new InvalidArgumentError(`distill.rowWeights[${i}]`, `must be finite and ≥ 0, got ${v}`);
+    }
+  }
   const g = d.classGroups;
   if (g === undefined) return;
   if (!(g instanceof Int32Array)) throw new InvalidArgumentError('distill.classGroups', 'must be an Int32Array');
@@ -185,6 +193,7 @@ export function validateLossGrad(args: LossGradArgs): void {
       ['outputMask', args.outputMask],
       ['distill.teacherLogits', args.distill?.teacherLogits],
       ['distill.classGroups', args.distill?.classGroups],
+      ['distill.rowWeights', args.distill?.rowWeights],
     ],
   );
   checkTargetValues(args.targets, args.outputMask, B, classes);

@@ -46,6 +46,8 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
     ['outputMask', { outputMask: new Uint8Array(5).fill(1) }],
     ['distill.teacherLogits', { distill: { teacherLogits: new Float32Array(3), temperature: 1, weight: 1 } }],
     ['distill.classGroups', { distill: { teacherLogits: new Float32Array(6), temperature: 1, weight: 1, classGroups: new Int32Array(3) } }],
+    ['distill.rowWeights', { distill: { teacherLogits: new Float32Array(6), temperature: 1, weight: 1, rowWeights: new Float32Array(2) } }],
+    ['distill.rowWeights', { distill: { teacherLogits: new Float32Array(6), temperature: 1, weight: 1, rowWeights: new Float32Array(4) } }],
   ] as const)('lossGrad rejects a wrong length of %s with a ShapeError naming it and writes nothing', (field, patch) => {
     const args = { ...lossArgs(), ...patch } as LossGradArgs;
     const before = [args.grad.slice(), args.perExampleLoss!.slice(), args.logits!.slice()];
@@ -72,6 +74,10 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
     ['distill.temperature', { distill: { teacherLogits: new Float32Array(6), temperature: 0, weight: 1 } }],
     ['distill.weight', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: -1 } }],
     ['distill.classGroups[1]', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: 1, classGroups: Int32Array.from([0, -2]) } }],
+    ['distill.rowWeights[1]', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: 1, rowWeights: Float32Array.of(1, -0.5, 0) } }],
+    ['distill.rowWeights[2]', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: 1, rowWeights: Float32Array.of(0, 1, NaN) } }],
+    ['distill.rowWeights[0]', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: 1, rowWeights: Float32Array.of(Infinity, 1, 1) } }],
+    ['distill.rowWeights', { distill: { teacherLogits: new Float32Array(6), temperature: 2, weight: 1, rowWeights: new Float64Array(3) } }],
     ['weights[1]', { weights: Float32Array.of(1, -0.5, 1) }],
     ['weights[2]', { weights: Float32Array.of(1, 1, NaN) }],
     ['weights[0]', { weights: Float32Array.of(Infinity, 1, 1) }],
@@ -107,6 +113,12 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
     xBuf.set(base.x);
     const xl = thrown(() => k.lossGrad({ ...base, x: xBuf.subarray(0, 9), logits: xBuf.subarray(8, 14) }));
     expect(xl.field).toBe('logits');
+    // perExampleLoss over distill.rowWeights.
+    const rw = new Float32Array(3);
+    const kd = thrown(() => k.lossGrad({ ...base, perExampleLoss: rw, distill: { teacherLogits: new Float32Array(6), temperature: 1, weight: 1, rowWeights: rw } }));
+    expect(kd).toBeInstanceOf(AliasingError);
+    expect(kd.field).toBe('perExampleLoss');
+    expect(kd.message).toContain('distill.rowWeights');
     // Adjacent, non-overlapping subarrays of one buffer are fine.
     const ok = new Float32Array(2 * P);
     ok.set(base.params);
@@ -235,6 +247,8 @@ describe.each(backends)('conformance on the %s backend: argument checks', (_name
   it('async variants reject through the promise with the same typed error', async () => {
     const args = { ...lossArgs(), targets: Int32Array.of(0, 0, 7) };
     await expect(k.lossGradAsync(args)).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', field: 'targets[2]' });
+    const kd = { teacherLogits: new Float32Array(6), temperature: 1, weight: 1, rowWeights: Float32Array.of(1, -1, 1) };
+    await expect(k.lossGradAsync({ ...lossArgs(), distill: kd })).rejects.toMatchObject({ code: 'E_INVALID_ARGUMENT', field: 'distill.rowWeights[1]' });
     await expect(k.adamStepAsync({ params: new Float32Array(1), grad: new Float32Array(1), m: new Float32Array(1), v: new Float32Array(1), step: 0, lr: 1 })).rejects.toBeInstanceOf(InvalidArgumentError);
   });
 });

@@ -132,6 +132,83 @@ describe.each(backends)('conformance on the %s backend: forward and lossGrad', (
     expect(maxRelErr(g1, g2)).toBeLessThan(1e-5);
   });
 
+  it('distill.rowWeights of all ones is bit-identical to leaving it out (ungrouped and grouped)', () => {
+    const p = makeProblem(23, [4, 6, 5], 6, 'tanh');
+    const ones = new Float32Array(6).fill(1);
+    for (const classGroups of [undefined, Int32Array.from([0, 0, 1, 1, -1])]) {
+      const distill = { teacherLogits: p.teacher, temperature: 2, weight: 0.7, ...(classGroups === undefined ? {} : { classGroups }) };
+      const args = { ...p, outputMask: p.mask, weights: p.w };
+      const g0 = new Float32Array(p.grad.length);
+      const l0 = k.lossGrad({ ...args, grad: g0, distill });
+      const g1 = new Float32Array(p.grad.length);
+      const l1 = k.lossGrad({ ...args, grad: g1, distill: { ...distill, rowWeights: ones } });
+      expect(l1).toBe(l0);
+      expect(g1).toEqual(g0);
+    }
+  });
+
+  it('distill.rowWeights scales the term per example: rows at 0 are plain cross-entropy, the rest match the reference', () => {
+    // Rows weighted 0 or 1: the batch is exactly the 0 rows without distillation plus the 1 rows with it
+    // (per-example weights select the rows; the divisor is B in all three calls).
+    const p = makeProblem(24, [4, 6, 5], 6, 'relu');
+    const rowWeights = Float32Array.from([0, 1, 1, 0, 1, 0]);
+    const distill = { teacherLogits: p.teacher, temperature: 2, weight: 0.8 };
+    const base = { ...p, outputMask: p.mask };
+    const pick = (keep: number) => p.w.map((w, i) => (rowWeights[i] === keep ? w : 0));
+    const perExampleLoss = new Float32Array(6);
+    const loss = k.lossGrad({ ...base, weights: p.w, distill: { ...distill, rowWeights }, perExampleLoss });
+    const gPlain = new Float32Array(p.grad.length);
+    const lPlain = k.lossGrad({ ...base, grad: gPlain, weights: pick(0) });
+    const gKd = new Float32Array(p.grad.length);
+    const lKd = k.lossGrad({ ...base, grad: gKd, weights: pick(1), distill });
+    expect(Math.abs(loss - (lPlain + lKd))).toBeLessThan(1e-6 * Math.max(1, loss));
+    expect(maxRelErr(p.grad, gPlain.map((g, j) => g + gKd[j]!), 1e-3)).toBeLessThan(1e-5);
+    expect(maxRelErr(perExampleLoss, refLoss({ ...base, distill }).perExample)).toBeLessThan(1e-5);
+    // Fractional row weights (and groups) against the float64 reference and its central differences.
+    for (const classGroups of [undefined, Int32Array.from([0, 0, 1, 1, -1])]) {
+      const args = {
+        ...base,
+        weights: p.w,
+        distill: { ...distill, rowWeights: Float32Array.from([0, 0.5, 1, 2, 0, 1.5]), ...(classGroups === undefined ? {} : { classGroups }) },
+      };
+      const l = k.lossGrad(args);
+      const ref = refLoss(args);
+      expect(Math.abs(l - ref.loss)).toBeLessThan(1e-5 * Math.max(1, ref.loss));
+      expect(maxRelErr(p.grad, refGrad(args), 1e-2)).toBeLessThan(1e-3);
+    }
+  });
+
+  it('a teacher row weighted 0 is never read: NaN and ±Infinity there leave every output finite and unchanged', async () => {
+    const p = makeProblem(25, [4, 6, 5], 6, 'tanh');
+    const rowWeights = Float32Array.from([1, 0, 0.5, 0, 2, 0]);
+    const clean = p.teacher.slice();
+    const dirty = p.teacher.slice();
+    for (let i = 0; i < 6; i++) {
+      if (rowWeights[i] !== 0) continue;
+      clean.fill(0, i * 5, i * 5 + 5);
+      dirty.set([NaN, Infinity, -Infinity, NaN, NaN], i * 5);
+    }
+    for (const classGroups of [undefined, Int32Array.from([0, 0, 1, 1, -1])]) {
+      const run = (teacherLogits: Float32Array) => {
+        const grad = new Float32Array(p.grad.length);
+        const perExampleLoss = new Float32Array(6);
+        const distill = { teacherLogits, temperature: 3, weight: 0.6, rowWeights, ...(classGroups === undefined ? {} : { classGroups }) };
+        const loss = k.lossGrad({ ...p, grad, perExampleLoss, weights: p.w, outputMask: p.mask, distill });
+        return { loss, grad, perExampleLoss };
+      };
+      const a = run(dirty);
+      expect(Number.isFinite(a.loss)).toBe(true);
+      expect(a.grad.every(Number.isFinite)).toBe(true);
+      expect(a.perExampleLoss.every(Number.isFinite)).toBe(true);
+      expect(a).toEqual(run(clean));
+      const grad = new Float32Array(p.grad.length);
+      const distill = { teacherLogits: dirty, temperature: 3, weight: 0.6, rowWeights, ...(classGroups === undefined ? {} : { classGroups }) };
+      const loss = await k.lossGradAsync({ ...p, grad, weights: p.w, outputMask: p.mask, distill });
+      expect(loss).toBe(a.loss);
+      expect(grad).toEqual(a.grad);
+    }
+  });
+
   it('distilling from the student itself costs nothing: KL = 0 when teacher logits equal the student logits', () => {
     const p = makeProblem(18, [3, 4], 4);
     const logits = new Float32Array(16);

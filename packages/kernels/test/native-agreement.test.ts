@@ -26,22 +26,27 @@ describe.runIf(nativeKernels !== undefined)('native and ts backends agree', () =
           useWeights: fc.boolean(),
           useDistill: fc.boolean(),
           useGroups: fc.boolean(),
+          useRowWeights: fc.boolean(),
           rate: fc.constantFrom(0, 0.3),
         }),
         (c) => {
           const p = makeProblem(c.seed, [c.nIn, ...c.hidden, c.classes], c.batch, c.act);
           const C = c.classes;
+          // every third example without a distillation term, its teacher row NaN: it must never be read
+          const rowWeights = p.w.map((w, i) => (i % 3 === 1 ? 0 : w));
+          const teacherLogits = c.useRowWeights ? p.teacher.map((t, j) => (rowWeights[Math.floor(j / C)] === 0 ? NaN : t)) : p.teacher;
           const opts = {
             ...(c.useMask ? { outputMask: p.mask } : {}),
             ...(c.useWeights ? { weights: p.w } : {}),
             ...(c.useDistill
               ? {
                   distill: {
-                    teacherLogits: p.teacher,
+                    teacherLogits,
                     temperature: 2,
                     weight: 0.5,
                     // classes in groups of two, the last one left out
                     ...(c.useGroups ? { classGroups: Int32Array.from({ length: C }, (_, j) => (j === C - 1 && C > 1 ? -1 : j >> 1)) } : {}),
+                    ...(c.useRowWeights ? { rowWeights } : {}),
                   },
                 }
               : {}),

@@ -13,7 +13,13 @@ export interface RefArgs {
   weights?: ArrayLike<number>;
   outputMask?: ArrayLike<number>;
   dropout?: { rate: number; seed: number };
-  distill?: { teacherLogits: ArrayLike<number>; temperature: number; weight: number; classGroups?: ArrayLike<number> };
+  distill?: {
+    teacherLogits: ArrayLike<number>;
+    temperature: number;
+    weight: number;
+    classGroups?: ArrayLike<number>;
+    rowWeights?: ArrayLike<number>;
+  };
 }
 
 /** Per-example logits (masked entries −∞) in float64. */
@@ -69,7 +75,9 @@ export function refLoss(a: RefArgs): { loss: number; perExample: number[] } {
     const ce = -lp[a.targets![i]!]!;
     perExample.push(ce);
     let Li = ce;
-    if (a.distill?.classGroups !== undefined) {
+    // rowWeights: a factor on the example's term; 0 drops it without reading the teacher row.
+    const r = a.distill?.rowWeights === undefined ? 1 : a.distill.rowWeights[i]!;
+    if (r !== 0 && a.distill?.classGroups !== undefined) {
       // Per group: its own softmax of student and teacher over the group's classes, mask ignored; mean of the KLs.
       const groups = Array.from(a.distill.classGroups);
       const ids = [...new Set(groups)].filter((g) => g >= 0);
@@ -82,9 +90,9 @@ export function refLoss(a: RefArgs): { loss: number; perExample: number[] } {
         const lt = logSoftmax(zt);
         let kl = 0;
         for (let c = 0; c < C; c++) if (lt[c]! > -Infinity) kl += Math.exp(lt[c]!) * (lt[c]! - lq[c]!);
-        Li += (a.distill.weight * T * T * kl) / ids.length;
+        Li += (r * a.distill.weight * T * T * kl) / ids.length;
       }
-    } else if (a.distill !== undefined) {
+    } else if (r !== 0 && a.distill !== undefined) {
       const T = a.distill.temperature;
       const zs = logits[i]!.map((v) => v / T);
       const zt = logits[i]!.map((v, c) => (v > -Infinity ? a.distill!.teacherLogits[i * C + c]! / T : -Infinity));
@@ -92,7 +100,7 @@ export function refLoss(a: RefArgs): { loss: number; perExample: number[] } {
       const lt = logSoftmax(zt);
       let kl = 0;
       for (let c = 0; c < C; c++) if (lt[c]! > -Infinity) kl += Math.exp(lt[c]!) * (lt[c]! - lq[c]!);
-      Li += a.distill.weight * T * T * kl;
+      Li += r * a.distill.weight * T * T * kl;
     }
     total += (a.weights === undefined ? 1 : a.weights[i]!) * Li;
   }

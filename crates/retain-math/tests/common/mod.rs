@@ -44,6 +44,8 @@ pub struct Case {
     pub distill: Option<(Vec<f32>, f64, f64)>,
     /// Distillation softmax group per class (−1: none); `None`: the allowed classes.
     pub groups: Option<Vec<i32>>,
+    /// Distillation factor per example (0: no term, teacher row unread); `None`: all 1.
+    pub row_weights: Option<Vec<f32>>,
 }
 
 impl Case {
@@ -65,6 +67,7 @@ impl Case {
             dropout: None,
             distill: None,
             groups: None,
+            row_weights: None,
         }
     }
 
@@ -100,6 +103,14 @@ impl Case {
         let mut g = Gen::new(seed);
         let teacher = g.vec(self.batch * self.net.classes(), 3.0);
         self.distill = Some((teacher, temperature, weight));
+        self
+    }
+
+    /// Distillation row weights in [0, 2), every third one (from the first) exactly 0.
+    pub fn with_row_weights(mut self, seed: u64) -> Self {
+        let mut g = Gen::new(seed);
+        let r = (0..self.batch).map(|i| if i % 3 == 0 { 0.0 } else { g.sym() + 1.0 });
+        self.row_weights = Some(r.collect());
         self
     }
 
@@ -180,7 +191,9 @@ pub fn ref_loss(case: &Case, params: &[f64]) -> (f64, Vec<f64>) {
         let ce = -lp[case.targets[i] as usize];
         ces.push(ce);
         let mut li = ce;
-        if let Some((teacher, t, alpha)) = &case.distill {
+        let row = case.row_weights.as_ref().map_or(1.0, |r| f64::from(r[i]));
+        if let Some((teacher, t, alpha)) = case.distill.as_ref().filter(|_| row != 0.0) {
+            let alpha = alpha * row;
             let tz: Vec<f64> = teacher[i * c..(i + 1) * c]
                 .iter()
                 .map(|&v| f64::from(v))

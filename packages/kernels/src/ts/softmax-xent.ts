@@ -25,6 +25,7 @@ export function softmaxXentChunk(
   const alpha = distill === undefined ? 0 : distill.weight;
   const teacher = distill?.teacherLogits;
   const groups = distill?.classGroups;
+  const rowWeights = distill?.rowWeights;
   const groupIds = groups === undefined ? [] : [...new Set(groups)].filter((id) => id >= 0).sort((a, b) => a - b);
   for (let r = 0; r < rows; r++) {
     const i = rowStart + r;
@@ -49,18 +50,21 @@ export function softmaxXentChunk(
       delta[zo + c] = g * (p - (c === y ? 1 : 0));
     }
     let kl = 0;
-    if (teacher !== undefined) {
+    const rowWeight = rowWeights === undefined ? 1 : rowWeights[i]!;
+    const rowAlpha = alpha * rowWeight;
+    // A row weighted 0 skips the term outright: its teacher row (which may hold NaN) is never read.
+    if (teacher !== undefined && rowWeight !== 0) {
       if (groups === undefined) {
         const inMask = (c: number): boolean => mask === undefined || mask[go + c] !== 0;
-        kl = distillGroup(z, zo, teacher, go, C, inMask, T, g * alpha * T, delta);
+        kl = distillGroup(z, zo, teacher, go, C, inMask, T, g * rowAlpha * T, delta);
       } else {
         const share = 1 / Math.max(1, groupIds.length);
         for (const id of groupIds) {
-          kl += share * distillGroup(z, zo, teacher, go, C, (c) => groups[c] === id, T, g * alpha * T * share, delta);
+          kl += share * distillGroup(z, zo, teacher, go, C, (c) => groups[c] === id, T, g * rowAlpha * T * share, delta);
         }
       }
     }
-    total += w * (ce + alpha * T * T * kl);
+    total += w * (ce + rowAlpha * T * T * kl);
   }
   return total;
 }
